@@ -25,7 +25,8 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC  := $(sort $(wildcard tools/gen/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
-BINS     := $(STAGES:%=$(O)/bin/pbc-%) $(if $(GEN_SRC),$(O)/bin/pbc-gen)
+BINS     := $(foreach s,$(STAGES),$(if $(wildcard $(s)/*.c),$(O)/bin/pbc-$(s))) \
+            $(if $(GEN_SRC),$(O)/bin/pbc-gen)
 TESTS    := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 
 .PHONY: all build deps run test check bench bench-national fuzz clean asan

@@ -1,0 +1,87 @@
+/*
+ * decimal.c: scaled-integer decimals (see decimal.h).
+ */
+#include "decimal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DECIMAL_LIMIT 9000000000000000000LL
+
+int64_t
+pow10_i64(int n)
+{
+    int64_t p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+gboolean
+decimal_parse(const char *s, int places, int64_t *out)
+{
+    gboolean neg = FALSE;
+    int64_t v = 0;
+    int decimals = -1, ndigits = 0;
+    if (*s == '-') {
+        neg = TRUE;
+        s++;
+    }
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (decimals >= 0)
+                return FALSE;
+            decimals = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9')
+            return FALSE;
+        if (decimals >= 0 && ++decimals > places)
+            return FALSE;
+        if (v > (DECIMAL_LIMIT - 9) / 10)
+            return FALSE;
+        v = v * 10 + (*s - '0');
+        ndigits++;
+    }
+    if (ndigits == 0)
+        return FALSE;
+    int scale = places - (decimals < 0 ? 0 : decimals);
+    int64_t p = pow10_i64(scale);
+    if (v > DECIMAL_LIMIT / p)
+        return FALSE;
+    v *= p;
+    *out = neg ? -v : v;
+    return TRUE;
+}
+
+int64_t
+div_round(__int128 n, __int128 d)
+{
+    g_assert(d > 0);
+    gboolean neg = n < 0;
+    __int128 a = neg ? -n : n;
+    /* a/d rounded half up on magnitudes == halves away from zero overall:
+     * 2a + d over 2d avoids the odd-d pitfall of a + d/2. */
+    __int128 q = (2 * a + d) / (2 * d);
+    return (int64_t)(neg ? -q : q);
+}
+
+int64_t
+muldiv_round(int64_t a, int64_t b, int64_t d)
+{
+    return div_round((__int128)a * b, d);
+}
+
+char *
+decimal_format(int64_t v, int places, char *buf)
+{
+    if (places == 0) {
+        snprintf(buf, 32, "%" G_GINT64_FORMAT, v);
+        return buf;
+    }
+    int64_t p = pow10_i64(places);
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    snprintf(buf, 32, "%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT, v < 0 ? "-" : "",
+             a / (uint64_t)p, places, a % (uint64_t)p);
+    return buf;
+}
