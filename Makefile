@@ -25,9 +25,11 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC  := $(sort $(wildcard tools/gen/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
 BINS     := $(foreach s,$(STAGES),$(if $(wildcard $(s)/*.c),$(O)/bin/pbc-$(s))) \
             $(if $(GEN_SRC),$(O)/bin/pbc-gen)
 TESTS    := $(TEST_SRC:tests/%.c=$(O)/tests/%)
+BENCHES  := $(BENCH_SRC:bench/%.c=$(O)/bin/bench-%)
 
 .PHONY: all build deps run test check bench bench-national fuzz clean asan
 .DEFAULT_GOAL := all
@@ -38,7 +40,7 @@ all: deps
 deps:
 	@scripts/deps.sh
 
-build: $(BINS) $(TESTS)
+build: $(BINS) $(TESTS) $(BENCHES)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,6 +58,10 @@ endef
 $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 
 $(O)/bin/pbc-gen: $(GEN_SRC:%.c=$(O)/%.o) $(O)/libpbc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bin/bench-%: $(O)/bench/%.o $(O)/libpbc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
