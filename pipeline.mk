@@ -1,0 +1,113 @@
+# pipeline.mk: the pbc-pipeline run, stage by stage, as file dependencies.
+#
+#   make -f pipeline.mk IN=<extracts dir> REF=<reference dir> OUT=<output dir> \
+#        PERIOD=<YYYY-MM> [PCT=<code>] [aggregate|publish|budgets|clean]
+#
+# aggregate (default): ingest -> attribute -> price -> aggregate, writing the
+#   SPEC §7.1 files into OUT.
+# publish: all that, then the load into PostgreSQL and the statements.
+# budgets: budget setting for the financial year of PERIOD (R-B) into OUT.
+# clean: removes OUT's outputs and intermediate files.
+#
+# PCT defaults to the pct key of REF/pbc.conf (the stages read it).  Work files
+# go to OUT/.work; every stage writes under a temporary name and renames its
+# outputs into place only on success, so a failed stage leaves nothing a later
+# one could take for finished, and a re-run redoes only what changed.
+
+PIPELINE_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BIN ?= $(PIPELINE_TOP)/build/rel/bin
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+.PHONY: aggregate publish budgets statements clean check-args binaries
+.DEFAULT_GOAL := aggregate
+
+ifeq ($(OUT),)
+  $(error OUT is not set: make -f pipeline.mk IN=dir REF=dir OUT=dir PERIOD=YYYY-MM)
+endif
+
+WORK := $(OUT)/.work
+STAGE_BINS := $(BIN)/pbc-ingest $(BIN)/pbc-attribute $(BIN)/pbc-price $(BIN)/pbc-aggregate \
+              $(BIN)/pbc-publish
+
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),aggregate)),)
+  ifeq ($(IN),)
+    $(error IN is not set: the directory of activity extracts)
+  endif
+  ifeq ($(REF),)
+    $(error REF is not set: the directory of reference data)
+  endif
+  ifeq ($(PERIOD),)
+    $(error PERIOD is not set: the reporting month, YYYY-MM)
+  endif
+  ifeq ($(shell [[ "$(PERIOD)" =~ ^[0-9]{4}-(0[1-9]|1[0-2])$$ ]] && echo ok),)
+    $(error PERIOD "$(PERIOD)" is not a month of the form YYYY-MM)
+  endif
+  ifeq ($(wildcard $(IN)/.),)
+    $(error IN "$(IN)" is not a directory)
+  endif
+  ifeq ($(wildcard $(REF)/.),)
+    $(error REF "$(REF)" is not a directory)
+  endif
+  # Patient-level outputs: the output directory is the owner's alone.
+  $(shell mkdir -p -m 700 "$(OUT)" "$(WORK)")
+  # Activity extracts: regular, non-hidden *.csv, *.csv.gz, *.gz (SPEC §3.1).
+  INPUTS := $(sort $(wildcard $(IN)/*.csv $(IN)/*.csv.gz $(IN)/*.gz))
+  REFS := $(sort $(wildcard $(REF)/*.csv $(REF)/*.csv.gz $(REF)/*.conf))
+  # Files whose content changes when the parameters or the set of inputs do,
+  # so that a re-run with another PERIOD or a removed extract redoes the work.
+  define remember
+    $(shell printf '%s\n' $(2) | cmp -s - "$(1)" || printf '%s\n' $(2) > "$(1)")
+  endef
+  $(call remember,$(WORK)/inputs.list,$(INPUTS))
+  $(call remember,$(WORK)/refs.list,$(REFS))
+  $(call remember,$(WORK)/params,PERIOD=$(PERIOD) PCT=$(PCT))
+endif
+
+PCT_OPT := $(if $(PCT),--pct $(PCT))
+
+# The binaries, built once from the project's Makefile when missing.
+$(STAGE_BINS) &:
+	@$(MAKE) -C $(PIPELINE_TOP) --no-print-directory all
+
+# --- ingest (R-I) ---------------------------------------------------------
+$(WORK)/units.csv: $(INPUTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
+	$(BIN)/pbc-ingest --ref "$(REF)" --output $@ --rejects $(WORK)/rejects.csv \
+	    --file-reconciliation $(WORK)/file_reconciliation.csv \
+	    --data-quality $(WORK)/ingest_dq.csv $(INPUTS)
+
+# --- attribute (R-A) ------------------------------------------------------
+$(WORK)/attributed.csv: $(WORK)/units.csv $(REFS) $(WORK)/refs.list $(WORK)/params \
+                        $(BIN)/pbc-attribute
+	$(BIN)/pbc-attribute --ref "$(REF)" $(PCT_OPT) --output $@ $<
+
+# --- price (R-P) ----------------------------------------------------------
+$(WORK)/priced.csv: $(WORK)/attributed.csv $(REFS) $(WORK)/refs.list $(BIN)/pbc-price
+	$(BIN)/pbc-price --ref "$(REF)" --output $@ $<
+
+# --- aggregate (R-G, R-B) -------------------------------------------------
+# statements.csv is renamed into place last: it stands for the whole set.
+$(OUT)/statements.csv: $(WORK)/priced.csv $(REFS) $(WORK)/refs.list $(WORK)/params \
+                       $(BIN)/pbc-aggregate
+	$(BIN)/pbc-aggregate --ref "$(REF)" $(PCT_OPT) --period $(PERIOD) --work $(WORK) \
+	    --in "$(IN)" --output-dir "$(OUT)"
+
+aggregate: $(OUT)/statements.csv
+
+budgets: $(WORK)/priced.csv $(BIN)/pbc-aggregate
+	$(BIN)/pbc-aggregate --ref "$(REF)" $(PCT_OPT) --period $(PERIOD) --work $(WORK) \
+	    --in "$(IN)" --output-dir "$(OUT)" --budgets-only
+
+# --- publish (SPEC §7.2) --------------------------------------------------
+publish: $(OUT)/statements.csv $(BIN)/pbc-publish
+	@eval "$$($(PIPELINE_TOP)/scripts/pg.sh env)" && $(PIPELINE_TOP)/scripts/pg.sh start && \
+	    $(BIN)/pbc-publish --out "$(OUT)"
+
+clean:
+	rm -rf "$(WORK)"
+	cd "$(OUT)" 2>/dev/null && rm -f priced_activity.csv practice_month.csv statements.csv \
+	    statement_breakdown.csv budgets.csv benchmarks.csv data_quality.csv \
+	    attribution_audit.csv attribution_mismatch.csv out_of_area.csv rejects.csv \
+	    file_reconciliation.csv reconciliation.csv pricing_audit.csv unpriced.csv \
+	    top_hrgs.csv run.ini || true
