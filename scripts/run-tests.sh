@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# run-tests.sh: runs every Criterion suite of the sanitizer build and the
+# shell-level checks, and prints one closing line "N passed, N failed".
+# Called by `make test` after both builds; exits non-zero on any failure.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export PBC_ROOT="$ROOT"
+export PBC_BIN="$ROOT/build/asan/bin"
+export PBC_REL_BIN="$ROOT/build/rel/bin"
+# Leaks fail the tests; GLib's type system keeps reachable caches, which LSan ignores.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+export G_SLICE=always-malloc G_DEBUG=gc-friendly
+export PBC_QUIET=1
+
+log_dir="$ROOT/build/test-logs"
+rm -rf "$log_dir" && mkdir -p "$log_dir"
+passed=0 failed=0 suites_failed=""
+for t in build/asan/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    if [ -n "${TESTS:-}" ] && [[ " $TESTS " != *" $name "* ]]; then continue; fi
+    start=$(date +%s)
+    "$t" --jobs 2 --timeout 300 >"$log_dir/$name.log" 2>&1
+    rc=$?
+    synth=$(grep -a 'Synthesis:' "$log_dir/$name.log" | tail -1)
+    p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$synth")
+    f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$synth")
+    c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$synth")
+    p=${p:-0} f=${f:-0} c=${c:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ]; then f=1; fi
+    passed=$((passed + p)) failed=$((failed + f + c))
+    printf '%-28s %4d passed %3d failed  (%ds)\n' "$name" "$p" "$((f + c))" "$(( $(date +%s) - start ))"
+    if [ "$rc" -ne 0 ]; then
+        suites_failed="$suites_failed $name"
+        grep -a -E '\[(FAIL|----)\]|ERROR|runtime error|LeakSanitizer|Assertion' "$log_dir/$name.log" | head -40
+    fi
+done
+echo
+if [ -n "$suites_failed" ]; then
+    echo "failed suites:$suites_failed (logs in build/test-logs/)"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ -z "$suites_failed" ]
