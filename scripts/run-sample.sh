@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# run-sample.sh: `make run` — the whole pipeline on the bundled sample data,
+# then the load into PostgreSQL (a private server when none is configured)
+# and the rendered statements.  Prints where everything is.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT=${OUT:-$ROOT/out/sample}
+PERIOD=${PERIOD:-2006-09}
+IN=$ROOT/sample/in
+REF=$ROOT/sample/ref
+
+target=aggregate
+[ -x build/rel/bin/pbc-publish ] && target=publish
+make --no-print-directory -f pipeline.mk IN="$IN" REF="$REF" OUT="$OUT" PERIOD="$PERIOD" "$target"
+
+echo
+echo "Reconciliation (R-I1 and §7 identities):"
+awk -F, 'NR > 1 { n++; if ($6 == "OK") ok++ } END { printf "  %d of %d checks OK\n", ok, n }' \
+    "$OUT/reconciliation.csv"
+awk -F, 'NR > 1 { r += $3; a += $4; s += $5; j += $6; f++ }
+    END { printf "  %d files: %d rows read = %d accepted + %d superseded + %d rejected\n", f, r, a, s, j }' \
+    "$OUT/file_reconciliation.csv"
+echo
+echo "Statements for $PERIOD (pounds):"
+awk -F, 'NR == 1 { printf "  %-8s %12s %12s %12s %12s\n", "practice", "budget YTD", "spend YTD", "variance", "forecast" }
+    NR > 1 { printf "  %-8s %12.2f %12.2f %12.2f %12.2f\n", $1, $5 / 100, $6 / 100, $7 / 100, $8 / 100 }' \
+    "$OUT/statements.csv"
+echo
+echo "Outputs: $OUT/"
+if [ -f "$OUT/statements/index.html" ]; then
+    echo "Statements: $OUT/statements/index.html"
+fi
+if [ "$target" = publish ] && [ -z "${PGURI:-}${PGHOST:-}${PGDATABASE:-}" ]; then
+    echo "Database: eval \"\$(scripts/pg.sh env)\" && psql   (or: scripts/pg.sh psql)"
+fi
