@@ -523,12 +523,21 @@ cmp_str(gconstpointer a, gconstpointer b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void
+add_practice_key(const char *const *parts, const int64_t *sums, gpointer data)
+{
+    (void)sums;
+    GHashTable *set = data;
+    if (!g_hash_table_contains(set, parts[0]))
+        g_hash_table_add(set, g_strdup(parts[0]));
+}
+
 static gboolean
 write_statements(Run *r, CsvOut *st, int64_t *sum_spend, int64_t *sum_risk)
 {
     /* The PCT's practices open at any time from 1 April to the month's end, and
      * any other practice of the PCT with PRACTICE units in the range. */
-    GHashTable *set = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     const GPtrArray *all = practice_list(r->practices);
     for (guint i = 0; i < all->len; i++) {
         const Practice *pr = g_ptr_array_index(all, i);
@@ -537,8 +546,10 @@ write_statements(Run *r, CsvOut *st, int64_t *sum_spend, int64_t *sum_risk)
         PbcDate open = practice_open_date(pr), close = practice_close_date(pr);
         if ((open == PBC_NO_DATE || open <= r->range_end)
             && (close == PBC_NO_DATE || close > r->range_start))
-            g_hash_table_add(set, (gpointer)practice_code(pr));
+            g_hash_table_add(set, g_strdup(practice_code(pr)));
     }
+    /* practices with PRACTICE units are the PCT's (R-A6), whatever their dates */
+    counter_foreach_sorted(r->per_practice, add_practice_key, set);
     guint n = 0;
     g_autofree gpointer *codes = NULL;
     {

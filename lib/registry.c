@@ -31,8 +31,8 @@
  * physical lines with memchr, and each line handed to libcsv, whose field
  * callback copies only the four wanted columns into fixed buffers and whose
  * row callback validates and packs the row: no per-field allocation and no
- * per-row hashing (a practice code, a letter and five digits, indexes a
- * direct 2.6-million-slot map to its interned number).
+ * string hashing (a practice code, a letter and five digits, packs into an
+ * integer that a small open-addressing table maps to its interned number).
  */
 #include "registry.h"
 
@@ -52,7 +52,6 @@
 #define MAX_PRACTICES (1u << PRACTICE_BITS)
 #define DATE_BITS 22
 #define DATE_MASK ((UINT64_C(1) << DATE_BITS) - 1)
-#define CODE_SLOTS (26 * 100000)
 #define VAL_MAX 32
 #define READ_CHUNK (4u << 20)
 
@@ -420,7 +419,10 @@ typedef struct {
     size_t len[ROLE_COUNT];
     int64_t line;       /* physical lines fed */
     int64_t rec_line;   /* line where the current record started */
-    uint32_t *slot;     /* practice code -> index + 1 */
+    uint32_t *slot_key; /* practice codes seen, packed + 1 (0 = empty slot) */
+    uint32_t *slot_val; /* their indexes */
+    uint32_t slots;     /* table size, a power of two */
+    uint32_t last_code, last_index; /* the previous row's practice (files often run by practice) */
     size_t cap;
     int64_t first_line[REG_REJECT_COUNT];
     GError *error;      /* a fatal error met inside a callback */
@@ -518,14 +520,50 @@ header_done(Loader *L)
     return TRUE;
 }
 
-/* Interns a practice code already checked to be a letter and five digits. */
+/* Doubles the practice code table, re-inserting every code. */
+static void
+slots_grow(Loader *L)
+{
+    uint32_t old_n = L->slots;
+    uint32_t *old_key = L->slot_key, *old_val = L->slot_val;
+    L->slots = old_n ? old_n * 2 : 4096;
+    L->slot_key = g_new0(uint32_t, L->slots);
+    L->slot_val = g_new(uint32_t, L->slots);
+    uint32_t mask = L->slots - 1;
+    for (uint32_t i = 0; i < old_n; i++) {
+        if (old_key[i] == 0)
+            continue;
+        uint32_t h = ((old_key[i] - 1) * 2654435761u) & mask;
+        while (L->slot_key[h] != 0)
+            h = (h + 1) & mask;
+        L->slot_key[h] = old_key[i];
+        L->slot_val[h] = old_val[i];
+    }
+    g_free(old_key);
+    g_free(old_val);
+}
+
+/*
+ * Interns a practice code already checked to be a letter and five digits.
+ * The code packs into a number below 2.6 million; a small open-addressing
+ * table maps it to its index.  (A direct 2.6-million-slot array was tried
+ * first: at 10 MB it missed the cache and the TLB on most rows.)
+ */
 static gboolean
 practice_index(Loader *L, const char *code, uint64_t *idx)
 {
-    uint32_t s = (uint32_t)(code[0] - 'A') * 100000
+    uint32_t v = (uint32_t)(code[0] - 'A') * 100000
                  + (uint32_t)((code[1] - '0') * 10000 + (code[2] - '0') * 1000
                               + (code[3] - '0') * 100 + (code[4] - '0') * 10 + (code[5] - '0'));
-    if (L->slot[s] == 0) {
+    if (v == L->last_code) {
+        *idx = L->last_index;
+        return TRUE;
+    }
+    uint32_t mask = L->slots - 1;
+    uint32_t h = (v * 2654435761u) & mask;
+    while (L->slot_key[h] != 0 && L->slot_key[h] != v + 1)
+        h = (h + 1) & mask;
+    if (L->slot_key[h] == 0) {
         Registry *r = L->r;
         if (r->codes->len >= MAX_PRACTICES) {
             if (L->error == NULL)
@@ -535,9 +573,16 @@ practice_index(Loader *L, const char *code, uint64_t *idx)
             return FALSE;
         }
         g_ptr_array_add(r->codes, g_string_chunk_insert_len(r->code_strings, code, 6));
-        L->slot[s] = r->codes->len;
+        L->slot_key[h] = v + 1;
+        L->slot_val[h] = r->codes->len - 1;
+        *idx = r->codes->len - 1;
+        if (r->codes->len * 2 > L->slots)
+            slots_grow(L);
+    } else {
+        *idx = L->slot_val[h];
     }
-    *idx = L->slot[s] - 1;
+    L->last_code = v;
+    L->last_index = (uint32_t)*idx;
     return TRUE;
 }
 
@@ -641,70 +686,143 @@ feed_line(Loader *L, const char *s, size_t len)
     }
 }
 
+/*
+ * Decompression runs on its own thread, so that zlib and libcsv share the
+ * two cores: the reader fills blocks from a small pool and queues them; the
+ * parser takes them in order, feeds their lines and returns them.
+ */
+#define BLOCKS 4
+
+typedef struct {
+    char *data;
+    size_t len;
+    gboolean last;  /* end of input, or error set */
+    GError *error;
+} Block;
+
+typedef struct {
+    const char *path;
+    gzFile gz;
+    GAsyncQueue *full, *empty;
+    gint stop;      /* the parser gave up: read no further */
+} Reader;
+
+/* Sets *error from the state of gz after gzread() returned n; FALSE when all is well. */
 static gboolean
-read_error(Loader *L, gzFile gz, int n)
+gz_failed(const char *path, gzFile gz, int n, GError **error)
 {
     int errnum = Z_OK;
     const char *msg = gzerror(gz, &errnum);
     if (n < 0 || (errnum != Z_OK && errnum != Z_BUF_ERROR)) {
         if (errnum == Z_ERRNO)
-            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_IO, "could not read file \"%s\": %s",
-                        L->path, g_strerror(errno));
+            g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not read file \"%s\": %s", path,
+                        g_strerror(errno));
         else
-            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
-                        "could not read file \"%s\": corrupt gzip stream: %s", L->path, msg);
+            g_set_error(error, PBC_ERROR, PBC_ERROR_FORMAT,
+                        "could not read file \"%s\": corrupt gzip stream: %s", path, msg);
         return TRUE;
     }
     if (n == 0 && errnum == Z_BUF_ERROR) {
-        g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
-                    "could not read file \"%s\": truncated gzip stream: %s", L->path, msg);
+        g_set_error(error, PBC_ERROR, PBC_ERROR_FORMAT,
+                    "could not read file \"%s\": truncated gzip stream: %s", path, msg);
         return TRUE;
     }
     return FALSE;
+}
+
+static gpointer
+reader_main(gpointer data)
+{
+    Reader *rd = data;
+    for (;;) {
+        Block *b = g_async_queue_pop(rd->empty);
+        if (g_atomic_int_get(&rd->stop)) {
+            b->len = 0;
+            b->last = TRUE;
+            g_async_queue_push(rd->full, b);
+            return NULL;
+        }
+        int n = gzread(rd->gz, b->data, READ_CHUNK);
+        b->len = n > 0 ? (size_t)n : 0;
+        b->last = n <= 0 || gz_failed(rd->path, rd->gz, n, &b->error);
+        g_async_queue_push(rd->full, b);
+        if (b->last)
+            return NULL;
+    }
+}
+
+/* Feeds the complete lines of data[0..len); a partial last line waits in carry. */
+static void
+feed_block(Loader *L, GString *carry, const char *data, size_t len, gboolean *first)
+{
+    size_t pos = 0;
+    if (*first && len > 0) {
+        /* A UTF-8 byte-order mark may open the file (it could straddle blocks only
+           in a file of fewer than three bytes, which has no header anyway). */
+        *first = FALSE;
+        if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+            pos = 3;
+    }
+    if (carry->len > 0) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        size_t take = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+        g_string_append_len(carry, data + pos, (gssize)take);
+        pos += take;
+        if (nl == NULL)
+            return;
+        feed_line(L, carry->str, carry->len);
+        g_string_truncate(carry, 0);
+    }
+    while (pos < len && L->error == NULL) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        if (nl == NULL) {
+            g_string_append_len(carry, data + pos, (gssize)(len - pos));
+            return;
+        }
+        size_t take = (size_t)(nl - (data + pos)) + 1;
+        feed_line(L, data + pos, take);
+        pos += take;
+    }
 }
 
 /* Reads the whole file through libcsv; FALSE with L->error set on a fatal error. */
 static gboolean
 read_file(Loader *L, gzFile gz)
 {
-    size_t cap = READ_CHUNK * 2, end = 0;
-    g_autofree char *buf = g_malloc(cap);
-    gboolean first = TRUE, eof = FALSE;
-    while (!eof && L->error == NULL) {
-        if (cap - end < READ_CHUNK) {
-            cap *= 2;
-            buf = g_realloc(buf, cap);
-        }
-        int n = gzread(gz, buf + end, (unsigned)(cap - end));
-        if (read_error(L, gz, n))
-            return FALSE;
-        eof = n == 0;
-        end += (size_t)n;
-        size_t pos = 0;
-        if (first && end >= 3) {
-            first = FALSE;
-            if (memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-                pos = 3;
-        }
-        for (;;) {
-            char *nl = memchr(buf + pos, '\n', end - pos);
-            if (nl == NULL || L->error != NULL)
-                break;
-            size_t len = (size_t)(nl - (buf + pos)) + 1;
-            feed_line(L, buf + pos, len);
-            pos += len;
-        }
-        if (eof && pos < end) {
-            /* A last line with no line end. */
-            feed_line(L, buf + pos, end - pos);
-            pos = end;
-        }
-        memmove(buf, buf + pos, end - pos);
-        end -= pos;
+    Reader rd = {L->path, gz, g_async_queue_new(), g_async_queue_new(), 0};
+    Block blocks[BLOCKS];
+    for (int i = 0; i < BLOCKS; i++) {
+        blocks[i] = (Block){g_malloc(READ_CHUNK), 0, FALSE, NULL};
+        g_async_queue_push(rd.empty, &blocks[i]);
     }
+    GThread *thread = g_thread_new("registry-read", reader_main, &rd);
+    g_autoptr(GString) carry = g_string_new(NULL);
+    gboolean first = TRUE;
+    for (;;) {
+        Block *b = g_async_queue_pop(rd.full);
+        if (b->error && L->error == NULL)
+            L->error = g_steal_pointer(&b->error);
+        if (L->error == NULL)
+            feed_block(L, carry, b->data, b->len, &first);
+        gboolean last = b->last;
+        g_async_queue_push(rd.empty, b);
+        if (last)
+            break;
+        if (L->error != NULL)
+            g_atomic_int_set(&rd.stop, 1); /* drain: the reader ends at its next block */
+    }
+    g_thread_join(thread);
+    for (int i = 0; i < BLOCKS; i++) {
+        g_free(blocks[i].data);
+        g_clear_error(&blocks[i].error);
+    }
+    g_async_queue_unref(rd.full);
+    g_async_queue_unref(rd.empty);
     if (L->error != NULL)
         return FALSE;
-    if (csv_fini(&L->parser, field_cb, row_cb, L) != 0 && !L->in_header) {
+    if (carry->len > 0)
+        feed_line(L, carry->str, carry->len); /* a last line with no line end */
+    if (L->error == NULL && csv_fini(&L->parser, field_cb, row_cb, L) != 0 && !L->in_header) {
         L->r->rows_read++;
         reject(L, REG_REJECT_MALFORMED_RECORD);
     }
@@ -751,7 +869,8 @@ registry_load(const char *path, GError **error)
     L.r = registry_alloc();
     L.in_header = TRUE;
     L.names = g_ptr_array_new_with_free_func(g_free);
-    L.slot = g_new0(uint32_t, CODE_SLOTS);
+    L.last_code = UINT32_MAX;
+    slots_grow(&L);
     /* First guess at the row count from the size (~40 bytes a row); gzip grows from there. */
     struct stat st;
     if (stat(path, &st) == 0)
@@ -764,7 +883,8 @@ registry_load(const char *path, GError **error)
     csv_free(&L.parser);
     g_ptr_array_free(L.names, TRUE);
     g_free(L.role);
-    g_free(L.slot);
+    g_free(L.slot_key);
+    g_free(L.slot_val);
     Registry *r = L.r;
     if (!ok) {
         g_propagate_error(error, L.error);
