@@ -75,7 +75,7 @@ $(STAGE_BINS) &:
 $(WORK)/units.csv: $(INPUTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
 	$(BIN)/pbc-ingest --ref "$(REF)" --output $@ --rejects $(WORK)/rejects.csv \
 	    --file-reconciliation $(WORK)/file_reconciliation.csv \
-	    --data-quality $(WORK)/ingest_dq.csv $(INPUTS)
+	    --data-quality $(WORK)/ingest_dq.csv "$(IN)"
 
 # --- attribute (R-A) ------------------------------------------------------
 $(WORK)/attributed.csv: $(WORK)/units.csv $(REFS) $(WORK)/refs.list $(WORK)/params \

@@ -118,8 +118,8 @@ collect_inputs(char **inputs, GError **error)
         const char *name;
         while ((name = g_dir_read_name(dir)) != NULL) {
             g_autofree char *path = g_build_filename(*p, name, NULL);
-            if (!wanted_name(name) || !g_file_test(path, G_FILE_TEST_IS_REGULAR)
-                || g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+            /* Regular files only (a link to one counts, as stat() sees it). */
+            if (!wanted_name(name) || !g_file_test(path, G_FILE_TEST_IS_REGULAR))
                 continue;
             InFile *f = g_new0(InFile, 1);
             f->path = g_steal_pointer(&path);
