@@ -744,7 +744,7 @@ reader_main(gpointer data)
         }
         int n = gzread(rd->gz, b->data, READ_CHUNK);
         b->len = n > 0 ? (size_t)n : 0;
-        b->last = n <= 0 || gz_failed(rd->path, rd->gz, n, &b->error);
+        b->last = gz_failed(rd->path, rd->gz, n, &b->error) || n <= 0;
         g_async_queue_push(rd->full, b);
         if (b->last)
             return NULL;
@@ -822,7 +822,13 @@ read_file(Loader *L, gzFile gz)
         return FALSE;
     if (carry->len > 0)
         feed_line(L, carry->str, carry->len); /* a last line with no line end */
-    if (L->error == NULL && csv_fini(&L->parser, field_cb, row_cb, L) != 0 && !L->in_header) {
+    if (L->error == NULL && csv_fini(&L->parser, field_cb, row_cb, L) != 0) {
+        /* A quote left open at the end of the file. */
+        if (L->in_header) {
+            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
+                        "file \"%s\": broken quoting in the header row", L->path);
+            return FALSE;
+        }
         L->r->rows_read++;
         reject(L, REG_REJECT_MALFORMED_RECORD);
     }

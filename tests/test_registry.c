@@ -1,0 +1,429 @@
+/*
+ * test_registry.c: the registration index (registry.c): loading, the rows it
+ * refuses and why, gzip and CSV dialects, extract order within a patient and
+ * the sort at scale.
+ */
+#include "log.h"
+#include "registry.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <glib/gstdio.h>
+#include <zlib.h>
+
+static char *tmpdir;
+
+static void
+setup(void)
+{
+    tmpdir = g_dir_make_tmp("test_registry-XXXXXX", NULL);
+    cr_assert_not_null(tmpdir);
+}
+
+static void
+teardown(void)
+{
+    GDir *d = g_dir_open(tmpdir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *p = g_build_filename(tmpdir, name, NULL);
+        g_unlink(p);
+    }
+    if (d)
+        g_dir_close(d);
+    g_rmdir(tmpdir);
+    g_free(tmpdir);
+}
+
+TestSuite(registry, .init = setup, .fini = teardown);
+
+#define HEADER "nhs_number,practice_code,registration_date,deregistration_date\n"
+
+static char *
+write_file(const char *name, const char *text, gsize len)
+{
+    char *path = g_build_filename(tmpdir, name, NULL);
+    cr_assert(g_file_set_contents(path, text, (gssize)len, NULL));
+    return path;
+}
+
+static Registry *
+load_text(const char *text)
+{
+    g_autofree char *path = write_file("registrations.csv", text, strlen(text));
+    GError *error = NULL;
+    Registry *r = registry_load(path, &error);
+    cr_assert_not_null(r, "load failed: %s", error ? error->message : "?");
+    return r;
+}
+
+static PbcDate
+d(int y, int m, int dd)
+{
+    return date_from_ymd(y, m, dd);
+}
+
+Test(registry, loads_a_patient_in_extract_order)
+{
+    /* Rows of one patient apart in the file come back together, in file order. */
+    g_autoptr(Registry) r = load_text(HEADER "9434765919,A81001,2001-01-01,2003-06-30\n"
+                                             "3417284996,B82001,2002-02-02,\n"
+                                             "9434765919,A81002,01/07/2003,\n"
+                                             "9434765919,A81001,19990101,20001231\n");
+    cr_assert_eq(registry_rows_read(r), 4);
+    cr_assert_eq(registry_rows(r), 4);
+    cr_assert_eq(registry_patients(r), 2);
+    cr_assert_eq(registry_practices(r), 3);
+    cr_assert_eq(registry_rejected_total(r), 0);
+    size_t first;
+    size_t n = registry_find(r, 9434765919ULL, &first);
+    cr_assert_eq(n, 3);
+    Registration g;
+    registry_get(r, first, &g);
+    cr_assert_str_eq(g.practice_code, "A81001");
+    cr_assert_eq(g.registration_date, d(2001, 1, 1));
+    cr_assert_eq(g.deregistration_date, d(2003, 6, 30));
+    cr_assert_eq(g.row, 1);
+    registry_get(r, first + 1, &g);
+    cr_assert_str_eq(g.practice_code, "A81002");
+    cr_assert_eq(g.registration_date, d(2003, 7, 1));
+    cr_assert_eq(g.deregistration_date, PBC_NO_DATE);
+    cr_assert_eq(g.row, 3);
+    registry_get(r, first + 2, &g);
+    cr_assert_eq(g.registration_date, d(1999, 1, 1));
+    cr_assert_eq(g.row, 4);
+
+    n = registry_find(r, 3417284996ULL, &first);
+    cr_assert_eq(n, 1);
+    registry_get(r, first, &g);
+    cr_assert_str_eq(g.practice_code, "B82001");
+    cr_assert_eq(g.row, 2);
+
+    /* Unknown numbers, below, between and above the ones held. */
+    cr_assert_eq(registry_find(r, 1234567881ULL, &first), 0);
+    cr_assert_eq(registry_find(r, 5390502108ULL, &first), 0);
+    cr_assert_eq(registry_find(r, 9876543210ULL, &first), 0);
+    cr_assert_gt(registry_memory(r), 0);
+}
+
+Test(registry, extreme_dates_pack_exactly)
+{
+    /* 0001-01-01 and 9999-12-31 are the ends of what date_parse accepts. */
+    g_autoptr(Registry) r = load_text(HEADER "9434765919,A81001,0001-01-01,9999-12-31\n");
+    size_t first;
+    cr_assert_eq(registry_find(r, 9434765919ULL, &first), 1);
+    Registration g;
+    registry_get(r, first, &g);
+    cr_assert_eq(g.registration_date, d(1, 1, 1));
+    cr_assert_eq(g.deregistration_date, d(9999, 12, 31));
+}
+
+typedef struct {
+    char row[96];
+    int reason; /* RegistryReject, or -1 for a row that is used */
+} RowCase;
+
+ParameterizedTestParameters(registry, row_validation)
+{
+    static RowCase cases[] = {
+        {"9434765919,A81001,2006-01-01,", -1},                    /* good, still registered */
+        {"9434765919,A81001,2006-01-01,2006-01-01", -1},          /* same-day dereg: kept */
+        {" 9434765919 , A81001 , 2006-01-01 , ", -1},             /* values trimmed */
+        {"\"9434765919\",\"A81001\",\"2006-01-01\",\"\"", -1},    /* quoted */
+        {"9434765918,A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER}, /* check digit */
+        {"1234567890,A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER}, /* check digit 10 */
+        {",A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER},   /* blank */
+        {"943476591,A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER},  /* 9 digits */
+        {"94347659190,A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER}, /* 11 digits */
+        {"943 476 5919,A81001,2006-01-01,", REG_REJECT_INVALID_NHS_NUMBER}, /* spaced */
+        {"9434765919,,2006-01-01,", REG_REJECT_INVALID_PRACTICE_CODE},      /* blank */
+        {"9434765919,A8100,2006-01-01,", REG_REJECT_INVALID_PRACTICE_CODE}, /* short */
+        {"9434765919,a81001,2006-01-01,", REG_REJECT_INVALID_PRACTICE_CODE}, /* lower case */
+        {"9434765919,A8100X,2006-01-01,", REG_REJECT_INVALID_PRACTICE_CODE},
+        {"9434765919,A810011,2006-01-01,", REG_REJECT_INVALID_PRACTICE_CODE},
+        {"9434765919,A81001,,", REG_REJECT_INVALID_REGISTRATION_DATE},      /* blank */
+        {"9434765919,A81001,2006-02-30,", REG_REJECT_INVALID_REGISTRATION_DATE}, /* impossible */
+        {"9434765919,A81001,1/2/2006,", REG_REJECT_INVALID_REGISTRATION_DATE},   /* format */
+        {"9434765919,A81001,2006-01-01,2006-13-01", REG_REJECT_INVALID_DEREGISTRATION_DATE},
+        {"9434765919,A81001,2006-01-01,soon", REG_REJECT_INVALID_DEREGISTRATION_DATE},
+        {"9434765919,A81001,2006-01-02,2006-01-01",
+         REG_REJECT_DEREGISTRATION_BEFORE_REGISTRATION},
+        {"9434765919,A81001,2006-01-01", REG_REJECT_MALFORMED_RECORD},      /* 3 fields */
+        {"9434765919,A81001,2006-01-01,,x", REG_REJECT_MALFORMED_RECORD},   /* 5 fields */
+        {"9434765919,A81\"001,2006-01-01,", REG_REJECT_MALFORMED_RECORD},   /* stray quote */
+    };
+    return cr_make_param_array(RowCase, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(RowCase *c, registry, row_validation)
+{
+    /* The case's row sits between two good rows: line 3 of the file. */
+    g_autofree char *text = g_strdup_printf(HEADER "3417284996,B82001,2000-01-01,\n%s\n"
+                                                   "1234567881,C83001,2000-01-01,\n",
+                                            c->row);
+    g_autoptr(Registry) r = load_text(text);
+    cr_assert_eq(registry_rows_read(r), 3, "%s", c->row);
+    size_t first;
+    if (c->reason < 0) {
+        cr_assert_eq(registry_rejected_total(r), 0, "%s", c->row);
+        cr_assert_eq(registry_find(r, 9434765919ULL, &first), 1, "%s", c->row);
+        cr_assert_eq(registry_rows(r), 3);
+    } else {
+        cr_assert_eq(registry_rejected(r, (RegistryReject)c->reason), 1, "%s", c->row);
+        cr_assert_eq(registry_rejected_total(r), 1, "%s", c->row);
+        cr_assert_eq(registry_rows(r), 2, "%s", c->row);
+        cr_assert_eq(registry_find(r, 9434765919ULL, &first), 0, "%s", c->row);
+    }
+    /* The good rows around it are intact. */
+    cr_assert_eq(registry_find(r, 3417284996ULL, &first), 1);
+    cr_assert_eq(registry_find(r, 1234567881ULL, &first), 1);
+}
+
+Test(registry, reject_names)
+{
+    cr_assert_str_eq(registry_reject_name(REG_REJECT_MALFORMED_RECORD), "MALFORMED_RECORD");
+    cr_assert_str_eq(registry_reject_name(REG_REJECT_INVALID_NHS_NUMBER), "INVALID_NHS_NUMBER");
+    cr_assert_str_eq(registry_reject_name(REG_REJECT_DEREGISTRATION_BEFORE_REGISTRATION),
+                     "DEREGISTRATION_BEFORE_REGISTRATION");
+}
+
+Test(registry, dialects_bom_crlf_case_order_extra_columns)
+{
+    /* SPEC §3: BOM, CRLF, header names in any case and order, unknown columns ignored,
+       a quoted field spanning lines in an ignored column, empty lines skipped. */
+    const char *text = "\xEF\xBB\xBF" "Deregistration_Date,Note,PRACTICE_CODE,nhs_number,Registration_Date\r\n"
+                       ",\"two\r\nlines\",A81001,9434765919,2006-01-01\r\n"
+                       "\r\n"
+                       "2006-12-31,,B82001,3417284996,2006-01-01\r\n"
+                       "\n"
+                       ",,C83001,1234567881,2006-01-01";  /* no final line end */
+    g_autoptr(Registry) r = load_text(text);
+    cr_assert_eq(registry_rows_read(r), 3);
+    cr_assert_eq(registry_rows(r), 3);
+    size_t first;
+    Registration g;
+    cr_assert_eq(registry_find(r, 3417284996ULL, &first), 1);
+    registry_get(r, first, &g);
+    cr_assert_str_eq(g.practice_code, "B82001");
+    cr_assert_eq(g.deregistration_date, d(2006, 12, 31));
+    cr_assert_eq(g.row, 2);
+    cr_assert_eq(registry_find(r, 1234567881ULL, &first), 1);
+}
+
+Test(registry, deregistration_column_is_optional)
+{
+    g_autoptr(Registry) r = load_text("nhs_number,practice_code,registration_date\n"
+                                      "9434765919,A81001,2006-01-01\n");
+    size_t first;
+    cr_assert_eq(registry_find(r, 9434765919ULL, &first), 1);
+    Registration g;
+    registry_get(r, first, &g);
+    cr_assert_eq(g.deregistration_date, PBC_NO_DATE);
+}
+
+Test(registry, broken_quoting_rejects_the_record_and_reading_goes_on)
+{
+    /* A stray quote inside an unquoted field breaks RFC 4180 for that record only. */
+    g_autoptr(Registry) r = load_text(HEADER "9434765919,A81001,2006-01-01,\n"
+                                             "3417284996,B82\"001,2006-01-01,\n"
+                                             "1234567881,C83001,2006-01-01,\n");
+    cr_assert_eq(registry_rows_read(r), 3);
+    cr_assert_eq(registry_rejected(r, REG_REJECT_MALFORMED_RECORD), 1);
+    size_t first;
+    cr_assert_eq(registry_find(r, 1234567881ULL, &first), 1);
+    Registration g;
+    registry_get(r, first, &g);
+    cr_assert_eq(g.row, 3);
+}
+
+Test(registry, quote_left_open_swallows_the_rest_as_one_bad_record)
+{
+    /* An opening quote never closed runs to the end of the file: one record, rejected. */
+    g_autoptr(Registry) r = load_text(HEADER "9434765919,A81001,2006-01-01,\n"
+                                             "3417284996,\"B82001,2006-01-01,\n"
+                                             "1234567881,C83001,2006-01-01,\n");
+    cr_assert_eq(registry_rows_read(r), 2);
+    cr_assert_eq(registry_rejected(r, REG_REJECT_MALFORMED_RECORD), 1);
+    cr_assert_eq(registry_rows(r), 1);
+}
+
+/* Writes text gzip-compressed as `members` concatenated gzip members. */
+static char *
+write_gz(const char *name, const char *text, int members)
+{
+    char *path = g_build_filename(tmpdir, name, NULL);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    size_t len = strlen(text), per = len / (size_t)members + 1, off = 0;
+    for (int m = 0; m < members && off < len; m++) {
+        size_t n = MIN(per, len - off);
+        uLongf cap = compressBound(n) + 64;
+        g_autofree Bytef *out = g_malloc(cap);
+        z_stream z = {0};
+        cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        z.next_in = (Bytef *)text + off;
+        z.avail_in = (uInt)n;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+        fwrite(out, 1, z.total_out, f);
+        deflateEnd(&z);
+        off += n;
+    }
+    fclose(f);
+    return path;
+}
+
+Test(registry, gzip_with_several_members)
+{
+    g_autofree char *path = write_gz("registrations.csv.gz",
+                                     HEADER "9434765919,A81001,2006-01-01,\n"
+                                            "3417284996,B82001,2006-01-01,\n"
+                                            "1234567881,C83001,2006-01-01,\n",
+                                     3);
+    GError *error = NULL;
+    g_autoptr(Registry) r = registry_load(path, &error);
+    cr_assert_not_null(r, "%s", error ? error->message : "");
+    cr_assert_eq(registry_rows(r), 3);
+    size_t first;
+    cr_assert_eq(registry_find(r, 3417284996ULL, &first), 1);
+}
+
+Test(registry, truncated_gzip_is_fatal)
+{
+    g_autofree char *full = write_gz("full.csv.gz", HEADER "9434765919,A81001,2006-01-01,\n", 1);
+    gsize len;
+    g_autofree char *bytes = NULL;
+    cr_assert(g_file_get_contents(full, &bytes, &len, NULL));
+    g_autofree char *path = write_file("registrations.csv.gz", bytes, len - 6);
+    GError *error = NULL;
+    cr_assert_null(registry_load(path, &error));
+    cr_assert_eq(error->code, PBC_ERROR_FORMAT);
+    cr_assert(g_str_has_prefix(error->message, "could not read file \""), "%s", error->message);
+    cr_assert(strstr(error->message, "gzip stream") != NULL, "%s", error->message);
+    g_error_free(error);
+}
+
+typedef struct {
+    char text[96];
+    int code;
+    char message[96];
+} FatalCase;
+
+ParameterizedTestParameters(registry, fatal_files)
+{
+    static FatalCase cases[] = {
+        {"nhs_number,registration_date\n9434765919,2006-01-01\n", PBC_ERROR_FORMAT,
+         "file \"DIR/registrations.csv\": missing required column \"practice_code\""},
+        {"", PBC_ERROR_FORMAT, "file \"DIR/registrations.csv\" is empty: no header row"},
+        {"\n\n", PBC_ERROR_FORMAT, "file \"DIR/registrations.csv\" is empty: no header row"},
+        {"nhs_number,\"practice_code\n", PBC_ERROR_FORMAT,
+         "file \"DIR/registrations.csv\": broken quoting in the header row"},
+    };
+    return cr_make_param_array(FatalCase, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(FatalCase *c, registry, fatal_files)
+{
+    g_autofree char *path = write_file("registrations.csv", c->text, strlen(c->text));
+    GError *error = NULL;
+    cr_assert_null(registry_load(path, &error));
+    cr_assert_eq(error->code, c->code);
+    g_auto(GStrv) parts = g_strsplit(error->message, tmpdir, -1);
+    g_autofree char *msg = g_strjoinv("DIR", parts);
+    cr_assert_str_eq(msg, c->message);
+    g_error_free(error);
+}
+
+Test(registry, missing_file)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "registrations.csv", NULL);
+    GError *error = NULL;
+    cr_assert_null(registry_load(path, &error));
+    cr_assert_eq(error->code, PBC_ERROR_IO);
+    g_autofree char *want =
+        g_strdup_printf("could not open file \"%s\": No such file or directory", path);
+    cr_assert_str_eq(error->message, want);
+    g_error_free(error);
+}
+
+Test(registry, path_prefers_gzip)
+{
+    g_autofree char *plain = g_build_filename(tmpdir, "registrations.csv", NULL);
+    g_autofree char *gz = g_build_filename(tmpdir, "registrations.csv.gz", NULL);
+    g_autofree char *p1 = registry_path(tmpdir);
+    cr_assert_str_eq(p1, plain); /* neither exists: the plain name, for the error */
+    g_file_set_contents(gz, "", 0, NULL);
+    g_autofree char *p2 = registry_path(tmpdir);
+    cr_assert_str_eq(p2, gz);
+}
+
+Test(registry, nhs_key)
+{
+    uint64_t k;
+    cr_assert(registry_nhs_key("9434765919", &k));
+    cr_assert_eq(k, 9434765919ULL);
+    cr_assert(registry_nhs_key("9876543210", &k));
+    cr_assert_eq(k, 9876543210ULL);
+    cr_assert_not(registry_nhs_key("9434765918", &k));
+    cr_assert_not(registry_nhs_key("1234567890", &k));
+    cr_assert_not(registry_nhs_key("", &k));
+    cr_assert_not(registry_nhs_key(NULL, &k));
+    cr_assert_not(registry_nhs_key("94347659190", &k));
+}
+
+Test(registry, empty_index)
+{
+    g_autoptr(Registry) r = registry_new_empty();
+    size_t first;
+    cr_assert_eq(registry_find(r, 9434765919ULL, &first), 0);
+    cr_assert_eq(registry_rows(r), 0);
+}
+
+/* The check digit of a nine-digit prefix, or -1 when it would be 10 (no valid number). */
+static int
+check_digit(uint64_t prefix)
+{
+    int sum = 0;
+    for (int w = 2; w <= 10; w++, prefix /= 10)
+        sum += (int)(prefix % 10) * w;
+    int c = 11 - sum % 11;
+    return c == 11 ? 0 : c == 10 ? -1 : c;
+}
+
+Test(registry, sorts_a_large_shuffled_extract)
+{
+    /* 150,000 rows (over the threaded-sort threshold) for 50,000 patients, three rows each,
+       the patients' rows spread over the file in descending NHS-number order. */
+    GString *s = g_string_new(HEADER);
+    GArray *nums = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    for (uint64_t p = 999999999; nums->len < 50000; p -= 7919) {
+        int c = check_digit(p);
+        if (c < 0)
+            continue;
+        uint64_t n = p * 10 + (uint64_t)c;
+        g_array_append_val(nums, n);
+    }
+    for (int k = 0; k < 3; k++)
+        for (guint i = 0; i < nums->len; i++)
+            g_string_append_printf(s, "%010" G_GUINT64_FORMAT ",A%05u,%04d-01-01,\n",
+                                   g_array_index(nums, uint64_t, i), (i + (guint)k) % 1000,
+                                   2000 + k);
+    g_autoptr(Registry) r = load_text(s->str);
+    g_string_free(s, TRUE);
+    cr_assert_eq(registry_rows(r), 150000);
+    cr_assert_eq(registry_patients(r), 50000);
+    for (guint i = 0; i < nums->len; i += 997) {
+        uint64_t n = g_array_index(nums, uint64_t, i);
+        size_t first;
+        cr_assert_eq(registry_find(r, n, &first), 3);
+        for (int k = 0; k < 3; k++) {
+            Registration g;
+            registry_get(r, first + (size_t)k, &g);
+            /* Extract order: the k-th row of the patient is the k-th block of the file. */
+            cr_assert_eq(g.row, (uint64_t)k * 50000 + i + 1);
+            cr_assert_eq(g.registration_date, d(2000 + k, 1, 1));
+        }
+    }
+    g_array_free(nums, TRUE);
+}
