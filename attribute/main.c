@@ -100,7 +100,7 @@ run(const char *input, const char *pct, int lookback_days, GError **error)
         return -1;
     AttributionRules rules = {practices, registry, pct, lookback_days};
 
-    CsvOut *out = csv_out_create(opt_output, CSV_OUT_PATIENT, unit_header(), error);
+    CsvOut *out = unit_out_create(opt_output, error);
     if (out == NULL)
         return -1;
     g_autoptr(AttrAudit) audit = opt_audit_dir ? attr_audit_new() : NULL;

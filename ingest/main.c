@@ -305,7 +305,7 @@ run(GPtrArray *files, int64_t limit_micro, GError **error)
     if (!check_reject_rate(files, limit_micro, error))
         goto fail;
 
-    o.units = csv_out_create(opt_output, CSV_OUT_PATIENT, unit_header(), error);
+    o.units = unit_out_create(opt_output, error);
     if (o.units == NULL)
         goto fail;
     EmitCtx ec = {o.units, 0};

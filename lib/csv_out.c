@@ -21,6 +21,7 @@ struct CsvOut {
     FILE *f;
     int err;         /* first errno seen */
     gboolean row_started;
+    gboolean binary;
     uint64_t rows;
     int slot;
 };
@@ -202,6 +203,32 @@ csv_out_line(CsvOut *o, const char *line)
 {
     if (fputs(line, o->f) == EOF || putc('\n', o->f) == EOF)
         note(o, errno);
+    o->rows++;
+}
+
+void
+csv_out_raw(CsvOut *o, const void *data, gsize len)
+{
+    o->binary = TRUE;
+    if (len && fwrite(data, 1, len, o->f) != len)
+        note(o, errno);
+}
+
+gboolean
+csv_out_is_binary(const CsvOut *o)
+{
+    return o->binary;
+}
+
+void
+csv_out_set_binary(CsvOut *o)
+{
+    o->binary = TRUE;
+}
+
+void
+csv_out_count_row(CsvOut *o)
+{
     o->rows++;
 }
 

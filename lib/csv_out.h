@@ -43,6 +43,17 @@ void csv_out_end(CsvOut *o);
 /* Writes a whole pre-formatted line (caller guarantees CSV safety), adding '\n'. */
 void csv_out_line(CsvOut *o, const char *line);
 
+/*
+ * Appends raw bytes (a binary record; no separator).  Marks the output as
+ * binary for csv_out_is_binary(); used by the unit format (unit.h).
+ */
+void csv_out_raw(CsvOut *o, const void *data, gsize len);
+/* TRUE once csv_out_raw() has been used, or after csv_out_set_binary(). */
+gboolean csv_out_is_binary(const CsvOut *o);
+void csv_out_set_binary(CsvOut *o);
+/* Counts one row written by csv_out_raw() callers. */
+void csv_out_count_row(CsvOut *o);
+
 /* Rows written so far, header excluded. */
 uint64_t csv_out_rows(const CsvOut *o);
 

@@ -97,12 +97,26 @@ void unit_copy(Unit *dst, const Unit *src, GStringChunk *chunk);
 /* Header names of the intermediate format, NULL-terminated. */
 const char *const *unit_header(void);
 
-/* Writes u as one row of the intermediate format (header from unit_header()). */
+/*
+ * Creates an intermediate unit file (mode 0600, atomic like every CsvOut):
+ * the compact binary form (docs/formats.md), or CSV with unit_header() when
+ * the environment sets PBC_UNITS_TEXT=1 (for reading between stages).
+ * Write units with unit_write(); finish with csv_out_commit().
+ */
+CsvOut *unit_out_create(const char *path, GError **error);
+
+/*
+ * Writes u as one record: binary when out came from unit_out_create() in
+ * binary mode, else one CSV row (header from unit_header()).
+ */
 void unit_write(CsvOut *out, const Unit *u);
 
 typedef struct UnitIn UnitIn;
 
-/* Opens an intermediate file; NULL with error when unreadable or not one. */
+/*
+ * Opens an intermediate file, binary or CSV (told apart by the first bytes);
+ * NULL with error when unreadable or not one.
+ */
 UnitIn *unit_in_open(const char *path, GError **error);
 /* Reads the next unit: 1, 0 at end, -1 with error (naming file and line). */
 int unit_in_next(UnitIn *in, Unit *u, GError **error);

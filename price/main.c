@@ -67,7 +67,7 @@ run(const char *input, const Tariffs *t, int tariff_year, PriceAudit *audit, Csv
     g_autoptr(UnitIn) in = unit_in_open(input, error);
     if (in == NULL)
         return FALSE;
-    CsvOut *o = csv_out_create(opt_output, CSV_OUT_PATIENT, unit_header(), error);
+    CsvOut *o = unit_out_create(opt_output, error);
     if (o == NULL)
         return FALSE;
     Unit u;
