@@ -156,14 +156,16 @@ day(const char *s)
 /*
  * Writes three units: an EL spell at RA9 LOS 6 (one excess day), an OP
  * first attendance at RXX, an A&E attendance at RA9, and one unfinished
- * spell.
+ * spell; in the binary unit format as the stages write it, or in its CSV
+ * form (text) as PBC_UNITS_TEXT=1 makes them write it.
  */
 static char *
-write_units(void)
+write_units_as(gboolean text)
 {
-    g_autofree char *p = path_of("attributed.csv");
+    g_autofree char *p = path_of(text ? "attributed.csv" : "attributed.units");
     g_autoptr(GError) e = NULL;
-    CsvOut *o = csv_out_create(p, CSV_OUT_PATIENT, unit_header(), &e);
+    CsvOut *o = text ? csv_out_create(p, CSV_OUT_PATIENT, unit_header(), &e)
+                     : unit_out_create(p, &e);
     cr_assert_not_null(o);
     Unit u;
     unit_clear(&u);
@@ -207,6 +209,12 @@ write_units(void)
     unit_write(o, &u);
     cr_assert(csv_out_commit(o, &e));
     return g_steal_pointer(&p);
+}
+
+static char *
+write_units(void)
+{
+    return write_units_as(FALSE);
 }
 
 Test(price_cli, help)
@@ -415,6 +423,22 @@ Test(price_cli, prices_units)
     cr_assert(g_file_test(th_path, G_FILE_TEST_EXISTS));
 }
 
+/* The CSV form of the unit file (PBC_UNITS_TEXT=1 upstream) is read too. */
+Test(price_cli, text_units_input)
+{
+    g_autofree char *ref = write_ref();
+    g_autofree char *in = write_units_as(TRUE);
+    g_autofree char *out = path_of("priced.csv");
+    g_auto(Run) r = {0};
+    run(&r, "-q", "-r", ref, "-o", out, in, NULL);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    GStringChunk *chunk = g_string_chunk_new(1024);
+    g_autoptr(GPtrArray) units = read_units(out, chunk);
+    cr_assert_eq(units->len, 4);
+    cr_assert_eq(((const Unit *)units->pdata[0])->price_pence, 180000);
+    g_string_chunk_free(chunk);
+}
+
 /* A Unix filter: stdin to stdout gives the same bytes as files; -q is silent. */
 Test(price_cli, stdin_stdout_quiet)
 {
@@ -425,14 +449,20 @@ Test(price_cli, stdin_stdout_quiet)
     run(&r1, "-q", "-r", ref, "-o", out, in, NULL);
     cr_assert_eq(r1.status, 0, "%s", r1.err);
     cr_assert_str_eq(r1.err, "");
-    g_autofree char *cmd = g_strdup_printf("PRICE -q -r '%s' - < '%s'", ref, in);
+    /* Standard output redirected to a file, so the binary bytes can be compared. */
+    g_autofree char *out2 = path_of("priced2.units");
+    g_autofree char *cmd = g_strdup_printf("PRICE -q -r '%s' - < '%s' > '%s'", ref, in, out2);
     g_auto(Run) r2 = {0};
     sh(&r2, cmd);
     cr_assert_eq(r2.status, 0, "%s", r2.err);
     cr_assert_str_eq(r2.err, "");
-    g_autofree char *file_bytes = NULL;
-    cr_assert(g_file_get_contents(out, &file_bytes, NULL, NULL));
-    cr_assert_str_eq(r2.out, file_bytes);
+    g_autofree char *a = NULL, *b = NULL;
+    gsize alen, blen;
+    cr_assert(g_file_get_contents(out, &a, &alen, NULL));
+    cr_assert(g_file_get_contents(out2, &b, &blen, NULL));
+    cr_assert(alen > 0);
+    cr_assert_eq(alen, blen);
+    cr_assert(memcmp(a, b, alen) == 0, "same bytes from a file and from a pipe");
 }
 
 /* -y: every unit re-priced with 2007/08's tables (R-B1). */
