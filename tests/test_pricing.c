@@ -15,7 +15,9 @@
  *         AA05E  nel 500, nel trim 0, excess 100          (SSE never with excess)
  *         2007/08 AA01A el 1100, nel 1600, trims 10/10, excess 210, sse blank
  *         2008/09 AA01A el 1200, nel 1700                  (no tariff_params row)
- *   SSE   2006/07 max LOS 1, min age 19, 50%;  2007/08 max LOS 2, min age 19, 25%
+ *         2011/12 AA01A nel 1000, nel trim 2, excess blank; AA06F nel 1000, sse 50
+ *   SSE   2006/07 max LOS 1, min age 19, 50%;  2007/08 max LOS 2, min age 19, 25%;
+ *         2011/12 max LOS 1, min age and percentage blank
  *   MFF   2006/07 RA9 1.5, RBB 1.043210;  2007/08 RA9 1.2   (RA901, RXX: 1)
  *   OP    TFC 100 first 150, follow-up 75;  TFC 110 first blank, follow-up 60
  *   OPPROC WH01Z 120; WH02Z blank
@@ -55,9 +57,11 @@ static const struct {
      "2006/07,AA04D,,,,,,,,\n"
      "2006/07,AA05E,,,,500,,0,100,\n"
      "2007/08,AA01A,,1100,,1600,10,10,210,\n"
-     "2008/09,AA01A,,1200,,1700,,,,\n"},
+     "2008/09,AA01A,,1200,,1700,,,,\n"
+     "2011/12,AA01A,,,,1000,,2,,\n"
+     "2011/12,AA06F,,,,1000,,,,50\n"},
     {"tariff_params.csv", "fin_year,sse_max_los,sse_min_age,sse_percent\n"
-                          "2006/07,1,19,50\n2007/08,2,19,25\n"},
+                          "2006/07,1,19,50\n2007/08,2,19,25\n2011/12,1,,\n"},
     {"mff.csv", "fin_year,provider_code,mff\n"
                 "2006/07,RA9,1.5\n2006/07,RBB,1.043210\n2007/08,RA9,1.2\n"},
     {"tariff_op.csv", "fin_year,treatment_function_code,first_tariff,follow_up_tariff\n"
@@ -303,6 +307,15 @@ static Case cases[] = {
     {"R-P7 blank NEL tariff, no local price for RXX: UNPRICED",
      APC("RXX", "21", "1", "2006-06-01", "2006-06-01", "", "AA04D"),
      EXPECT("NEL", "UNPRICED", 0, 0, N, N, N, 0, 0, 0, 2006)},
+    {"R-P5 2011/12 blank percentage, blank sse_tariff: no SSE, full 1000.00",
+     APC("RXX", "21", "1", "2011-06-01", "2011-06-01", "", "AA01A"),
+     EXPECT("NEL", "TARIFF", 0, 0, 100000, 0, MFF1, 100000, 0, 0, 2011)},
+    {"R-P3 2011/12 trim 2 but blank excess bed day price: LOS 9, no long-stay payment",
+     APC("RXX", "21", "1", "2011-06-01", "2011-06-10", "", "AA01A"),
+     EXPECT("NEL", "TARIFF", 9, 0, 100000, 0, MFF1, 100000, 0, 0, 2011)},
+    {"R-P5 2011/12 blank minimum age: any age; a child gets AA06F's sse_tariff 50.00",
+     APC("RXX", "21", "1", "2011-06-01", "2011-06-02", "2010-01-01", "AA06F"),
+     EXPECT("NEL", "TARIFF_SSE", 1, 0, 5000, 0, MFF1, 5000, 1, 0, 2011)},
     /* --- R-P7 ------------------------------------------------------------ */
     {"R-P7 EL blank elective tariff: * local 999.99, no excess at LOS 20",
      APC("RBB", "11", "1", "2006-06-01", "2006-06-21", "", "AA04D"),
@@ -455,6 +468,36 @@ Test(pricing, unfinished_spell_not_priced)
     cr_assert_eq(u.price_pence, PBC_NONE);
     cr_assert_not(u.sse_applied);
     cr_assert_not(u.pct_held);
+}
+
+/* A spell without an admission date (not possible after ingest) is not priced either. */
+Test(pricing, spell_without_admission_date)
+{
+    Unit u;
+    make_unit(&u, DS_APC, "RXX", "11", "1", "", "2006-06-01", "", "AA01A", "", "", "");
+    cr_assert_not(u.unfinished);
+    pricing_price(tariffs, &u);
+    cr_assert_null(u.price_method);
+    cr_assert_eq(u.price_pence, PBC_NONE);
+}
+
+/* An OP first-attendance code outside R-P1's list (ingest rejects it, R-I2): no POD. */
+Test(pricing, op_unknown_first_attendance)
+{
+    Unit u;
+    make_unit(&u, DS_OP, "RXX", "", "", "2006-07-01", "", "", "", "100", "9", "5");
+    pricing_price(tariffs, &u);
+    cr_assert_null(u.pod);
+    cr_assert_str_eq(u.price_method, "UNPRICED");
+    cr_assert_eq(u.price_pence, 0);
+    cr_assert_not(u.pct_held);
+    make_unit(&u, DS_OP, "RXX", "", "", "2006-07-01", "", "", "", "100", "9", "3");
+    pricing_price(tariffs, &u);
+    cr_assert_null(u.pod);
+    cr_assert_str_eq(u.price_method, "NOT_CHARGEABLE");
+    g_autoptr(PriceAudit) a = price_audit_new();
+    price_audit_add(a, &u);
+    cr_assert_eq(price_audit_units(a), 1);
 }
 
 /* Re-pricing overwrites every pricing field (R-B1 re-prices priced units). */

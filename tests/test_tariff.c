@@ -344,6 +344,24 @@ static BadCase bad_cases[] = {
      "(first defined on line 2)"},
     {"tariff_params.csv", "fin_year,sse_max_los,sse_min_age,sse_percent\n2006/07,1,19,150\n",
      "file \"DIR/tariff_params.csv\" line 2 column \"sse_percent\": invalid percentage \"150\""},
+    {"tariff_op.csv", "fin_year,treatment_function_code,first_tariff,follow_up_tariff\n"
+                      "2006/07,100,150,\n2006/07,100,,75\n",
+     "file \"DIR/tariff_op.csv\" line 3 column \"treatment_function_code\": duplicate key "
+     "\"2006/07, 100\" (first defined on line 2)"},
+    {"tariff_op_procedure.csv", "fin_year,hrg,tariff\n2006/07,WH01Z,1\n2006/07,WH01Z,1\n",
+     "file \"DIR/tariff_op_procedure.csv\" line 3 column \"hrg\": duplicate key \"2006/07, WH01Z\" "
+     "(first defined on line 2)"},
+    {"tariff_ae.csv", "fin_year,hrg,tariff\n,VB01Z,1\n",
+     "file \"DIR/tariff_ae.csv\" line 2 column \"fin_year\": missing value"},
+    {"tariff_params.csv", "fin_year,sse_max_los,sse_min_age,sse_percent\n2006/07,1,x,50\n",
+     "file \"DIR/tariff_params.csv\" line 2 column \"sse_min_age\": invalid number \"x\""},
+    {"local_prices.csv", "fin_year,provider_code,pod,code,price\n2006/07,*,,AA01A,1\n",
+     "file \"DIR/local_prices.csv\" line 2 column \"pod\": missing value"},
+    {"exclusions.csv", "fin_year,pod,code,scope\n2006/07,EL,,PCT_HELD\n",
+     "file \"DIR/exclusions.csv\" line 2 column \"code\": missing value"},
+    /* broken quoting */
+    {"tariff_ae.csv", "fin_year,hrg,tariff\n2006/07,\"VB\"01Z,1\n",
+     "file \"DIR/tariff_ae.csv\" line 2: broken quoting"},
     /* a missing required column */
     {"tariff_apc.csv", "fin_year,hrg,elective_tariff,day_case_tariff,non_elective_tariff\n",
      "file \"DIR/tariff_apc.csv\": missing required column \"elective_trim_days\""},
@@ -441,6 +459,23 @@ Test(tariff, warn_missing_year_once)
     fflush(stderr);
     cr_assert_stderr_eq_str("test_tariff: warning: no rows in tariff_ae.csv for financial year "
                             "2009/10: its activity is priced locally or left unpriced\n");
+}
+
+/* A POD no unit can have: loaded, warned about, never matched. */
+Test(tariff, unknown_pod_warned)
+{
+    write_valid_ref();
+    write_file("local_prices.csv", "fin_year,provider_code,pod,code,price\n2006/07,*,OP,100,12\n");
+    write_file("exclusions.csv", "fin_year,pod,code,scope\n2006/07,XX,100,PCT_HELD\n");
+    cr_redirect_stderr();
+    g_autoptr(Tariffs) t = load_ok();
+    fflush(stderr);
+    g_autofree char *want = g_strdup_printf(
+        "test_tariff: warning: file \"%s/local_prices.csv\" line 2: unknown pod \"OP\": the row "
+        "can never apply\n"
+        "test_tariff: warning: file \"%s/exclusions.csv\" line 2: unknown pod \"XX\": the row can "
+        "never apply\n", dir, dir);
+    cr_assert_stderr_eq_str(want);
 }
 
 /* Codes longer than the composite-key buffer still work. */
