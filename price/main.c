@@ -75,7 +75,8 @@ run(const char *input, const Tariffs *t, int tariff_year, PriceAudit *audit, Csv
     guint64 n = 0;
     while ((rc = unit_in_next(in, &u, error)) > 0) {
         /* PCT_HELD stays with the charge date's year even when re-pricing (R-B1). */
-        int held_year = tariff_year > 0 && u.charge_date != PBC_NO_DATE ? fy_of_date(u.charge_date) : 0;
+        int held_year =
+            tariff_year > 0 && u.charge_date != PBC_NO_DATE ? fy_of_date(u.charge_date) : 0;
         pricing_price_in(t, &u, tariff_year, held_year);
         unit_write(o, &u);
         price_audit_add(audit, &u);
@@ -100,8 +101,9 @@ main(int argc, char **argv)
         ctx, "Prices the units of an intermediate unit file by Payment by Results rules\n"
              "(national tariff with long stays, short-stay emergencies and the market\n"
              "forces factor; local prices; PCT-held exclusions) and writes them back with\n"
-             "their pricing fields filled.  INPUT is the file pbc-attribute wrote\n"
-             "(default \"-\", standard input; gzip accepted).");
+             "their pricing fields filled.  INPUT is the unit file pbc-attribute wrote\n"
+             "(default \"-\", standard input), in the binary unit format or, from a file,\n"
+             "its CSV form (PBC_UNITS_TEXT=1).");
     g_option_context_set_description(
         ctx, "Examples:\n"
              "  pbc-price -r ref/ -o var/priced.csv var/attributed.csv\n"
