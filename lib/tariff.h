@@ -135,7 +135,9 @@ gboolean tariff_year_has(const Tariffs *t, TariffTable table, int fy);
 /*
  * Logs, once per (table, year) for the life of t, a warning that year fy has
  * no rows in that table, so its activity is priced locally or left
- * unpriced (R-P7).  t is logically const: only its warned-once set changes.
+ * unpriced (R-P7).  t is logically const: only its warned-once set changes,
+ * so pricing with one Tariffs from several threads at once needs a lock
+ * around this call (the lookups themselves are read-only and thread-safe).
  */
 void tariff_warn_missing_year(const Tariffs *t, TariffTable table, int fy);
 
