@@ -253,6 +253,11 @@ csv_out_commit(CsvOut *o, GError **error)
     if (fflush(o->f) != 0)
         note(o, errno);
     if (o->tmp == NULL) {
+        /* A reader that stopped early (head, less) is not an error: exit quietly. */
+        if (o->err == EPIPE) {
+            out_free(o);
+            return TRUE;
+        }
         if (o->err) {
             g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not write to standard output: %s",
                         g_strerror(o->err));
