@@ -50,7 +50,9 @@ make(const World *w, int p, int mi, gint64 k, Arrival *a)
     a->k = k;
     a->h = rng_next(&r);
     a->date = cal_month_first(mi) + (Day) rng_below(&r, (guint64) cal_month_days(mi));
-    cds_person(w, &r, cds_draw_patient(w, &r, p), a->date, &a->cp);
+    Patient pt;
+    cds_draw_patient(w, &r, p, &pt);
+    cds_person(w, &r, &pt, a->date, &a->cp);
     a->category = categories[rng_weighted(&r, category_w, 3)];
     int hi = rng_weighted(&r, hrg_w, G_N_ELEMENTS(hrg_w));
     a->hrg = hi < tariff_n_ae_hrgs ? tariff_ae_hrgs[hi] : "";
@@ -129,7 +131,6 @@ ae_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
                                        (guint64) n, err);
         if (!ex)
             return FALSE;
-        st->files += ex->v2 ? 2 : 1;
         gboolean ok = TRUE;
         if (m - 1 >= w->first_month && !cds_resent(w, DS_AE, p, m - 1)) {
             gint64 np = cds_volume(w, DS_AE, p, m - 1);
@@ -188,7 +189,7 @@ ae_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
             cds_extract_abort(ex);
             return FALSE;
         }
-        if (!cds_extract_close(ex, err))
+        if (!cds_extract_close(ex, &st->files, err))
             return FALSE;
     }
     return TRUE;

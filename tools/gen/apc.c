@@ -185,19 +185,16 @@ popular_hrg(const World *w, Rng *r)
     return w->hrgs[(int) (u * u * w->n_hrgs)].code;
 }
 
-static gint64
-draw_mother(const World *w, Rng *r, int p, Day on)
+/* A woman of 16 to 45 if one turns up in a few draws. */
+static void
+draw_mother(const World *w, Rng *r, int p, Day on, Patient *pt)
 {
-    gint64 idx = 0;
     for (int i = 0; i < 6; i++) {
-        idx = cds_draw_patient(w, r, p);
-        Patient pt;
-        patient_get(w, idx, &pt);
-        int age = cal_age(pt.dob, on);
-        if (pt.sex == 2 && age >= 16 && age <= 45)
+        cds_draw_patient(w, r, p, pt);
+        int age = cal_age(pt->dob, on);
+        if (pt->sex == 2 && age >= 16 && age <= 45)
             break;
     }
-    return idx;
 }
 
 static void
@@ -208,18 +205,24 @@ spell_make(const World *w, const Skel *sk, Spell *s)
     Rng r;
     rng_init(&r, sk->h);
 
-    gint64 idx = -1;
+    Patient pt;
+    gboolean have = FALSE;
     if (sk->cat == CAT_OTH && (sk->method[1] == '2' || sk->method[1] == '3')) {
         /* A birth: a newborn of the catchment, born a few days before (or
          * on) the admission date and registered weeks later (R-A2). */
-        gint64 any = cds_draw_patient(w, &r, sk->provider);
-        idx = patient_newborn_on(w, world_practice_of(w, any), sk->admit - 6);
+        cds_draw_patient(w, &r, sk->provider, &pt);
+        gint64 baby = patient_newborn_on(w, pt.home, sk->admit - 6);
+        if (baby >= 0) {
+            patient_get(w, baby, &pt);
+            have = TRUE;
+        }
     } else if (sk->cat == CAT_MAT) {
-        idx = draw_mother(w, &r, sk->provider, sk->admit);
+        draw_mother(w, &r, sk->provider, sk->admit, &pt);
+        have = TRUE;
     }
-    if (idx < 0)
-        idx = cds_draw_patient(w, &r, sk->provider);
-    cds_person(w, &r, idx, sk->admit, &s->cp);
+    if (!have)
+        cds_draw_patient(w, &r, sk->provider, &pt);
+    cds_person(w, &r, &pt, sk->admit, &s->cp);
 
     /* Episodes: the consultant changes a few times in long stays. */
     static const int nep_w[] = { 820, 140, 30, 10 };
@@ -441,7 +444,6 @@ apc_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
         Extract *ex = cds_extract_open(w, DS_APC, p, m, in_dir, apc_cols, A_N, hint, err);
         if (!ex)
             return FALSE;
-        st->files += ex->v2 ? 2 : 1;
         const gboolean prev_late = m - 1 >= w->first_month
             && !cds_resent(w, DS_APC, p, m - 1);
         for (int a = m - LOOKBACK_MONTHS; a <= m; a++) {
@@ -483,7 +485,7 @@ apc_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
                 }
             }
         }
-        if (!cds_extract_close(ex, err))
+        if (!cds_extract_close(ex, &st->files, err))
             return FALSE;
     }
     return TRUE;

@@ -164,15 +164,21 @@ cds_extract_open(const World *w, Dataset ds, int provider, int month,
 }
 
 gboolean
-cds_extract_close(Extract *ex, GError **err)
+cds_extract_close(Extract *ex, guint64 *files, GError **err)
 {
     if (!ex)
         return TRUE;
     gboolean ok = sheet_close(ex->v1, err);
-    if (ex->v2) {
-        if (ok)
-            ok = sheet_close(ex->v2, err);
-        else
+    if (ok)
+        (*files)++;
+    if (ex->v2 && ok && sheet_rows(ex->v2) == 0 && ex->month != ex->w->period) {
+        /* Nothing changed: no re-submission after all.  (The flex month
+         * is re-sent even then, header only.) */
+        sheet_abort(ex->v2);
+    } else if (ex->v2) {
+        if (ok && (ok = sheet_close(ex->v2, err)))
+            (*files)++;
+        else if (!ok)
             sheet_abort(ex->v2);
     }
     g_free(ex);
@@ -206,7 +212,7 @@ age_weight(int age)
 }
 
 gint64
-cds_draw_patient(const World *w, Rng *r, int provider)
+cds_draw_patient(const World *w, Rng *r, int provider, Patient *out)
 {
     const Provider *pv = &w->providers[provider];
     gint64 idx = 0;
@@ -238,9 +244,8 @@ cds_draw_patient(const World *w, Rng *r, int provider)
         }
         idx = lo + (gint64) rng_below(r, (guint64) (hi - lo));
         /* Favour the old: accept with the age weight. */
-        Patient pt;
-        patient_get(w, idx, &pt);
-        int age = cal_age(pt.dob, w->window_end);
+        patient_get(w, idx, out);
+        int age = cal_age(out->dob, w->window_end);
         if ((int) rng_below(r, 1000) < age_weight(age))
             break;
     }
@@ -248,10 +253,10 @@ cds_draw_patient(const World *w, Rng *r, int provider)
 }
 
 void
-cds_person(const World *w, Rng *r, gint64 idx, Day date, CdsPerson *cp)
+cds_person(const World *w, Rng *r, const Patient *patient, Day date, CdsPerson *cp)
 {
     memset(cp, 0, sizeof *cp);
-    patient_get(w, idx, &cp->pt);
+    cp->pt = *patient;
     const Patient *pt = &cp->pt;
 
     /* NHS number: blank, invalid, valid but never registered, or right. */

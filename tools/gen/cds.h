@@ -99,9 +99,10 @@ Extract *cds_extract_open(const World *w, Dataset ds, int provider, int month,
                           const char *in_dir, const char *const *cols, int ncols,
                           guint64 rows_hint, GError **err);
 
-/* Closes both files (renaming them into place) and frees @ex; on failure
- * removes them.  Accepts NULL (returns TRUE). */
-gboolean cds_extract_close(Extract *ex, GError **err);
+/* Closes both files (renaming them into place; an empty v2 is dropped
+ * unless it is the period's) and frees @ex, adding the files written to
+ * *@files; on failure removes them.  Accepts NULL (returns TRUE). */
+gboolean cds_extract_close(Extract *ex, guint64 *files, GError **err);
 
 /* Removes partial files and frees @ex.  Accepts NULL. */
 void cds_extract_abort(Extract *ex);
@@ -114,12 +115,12 @@ Fate cds_fate(const World *w, Dataset ds, int provider, int mi, guint64 h);
 void cds_time(const World *w, int mi, int version, guint64 h, Day *day, int *secs);
 
 /* Draws a patient that provider @provider treats (its catchment, favouring
- * the elderly a little). */
-gint64 cds_draw_patient(const World *w, Rng *r, int provider);
+ * the elderly a little); returns its index and fills @out. */
+gint64 cds_draw_patient(const World *w, Rng *r, int provider, Patient *out);
 
-/* Fills @cp with patient @idx as recorded on @date: the usual NHS number
- * and practice, or one of the deliberate faults of SPEC §5. */
-void cds_person(const World *w, Rng *r, gint64 idx, Day date, CdsPerson *cp);
+/* Fills @cp with @patient as recorded on @date: the usual NHS number and
+ * practice, or one of the deliberate faults of SPEC §5. */
+void cds_person(const World *w, Rng *r, const Patient *patient, Day date, CdsPerson *cp);
 
 /* Sets the common columns on @sh. */
 void cds_put_common(Sheet *sh, const Extract *ex, const char *unique_id,

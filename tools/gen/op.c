@@ -26,6 +26,10 @@ enum { O_ID = C_COMMON_N, O_DATE, O_FIRST, O_OUTCOME, O_TF, O_REFSRC, O_HRG, O_N
 
 #define REJECT_KINDS 8
 
+/* Relative volume of the tariff_op_tfs specialties, in their order:
+ * orthopaedics and ophthalmology busiest; 503 and 370 (PCT-held) rare. */
+static const int tf_w[] = { 8, 5, 12, 7, 10, 9, 5, 7, 6, 4, 4, 4, 6, 7, 1, 2 };
+
 static const char *const firsts[] = { "1", "2", "3", "4" };
 static const int first_w[] = { 300, 620, 30, 50 };
 static const char *const outcomes[] = { "5", "6", "7", "2", "3", "4", "0" };
@@ -46,6 +50,8 @@ typedef struct {
     char id[40];
 } Attendance;
 
+G_STATIC_ASSERT(G_N_ELEMENTS(tf_w) == 16);
+
 static void
 make(const World *w, int p, int mi, gint64 k, Attendance *a)
 {
@@ -62,13 +68,15 @@ make(const World *w, int p, int mi, gint64 k, Attendance *a)
     int wd = (a->date + 4) % 7;
     if (wd == 0 || wd == 6)
         a->date += a->date + 2 <= cal_month_last(mi) ? 2 : -2;
-    cds_person(w, &r, cds_draw_patient(w, &r, p), a->date, &a->cp);
+    Patient pt;
+    cds_draw_patient(w, &r, p, &pt);
+    cds_person(w, &r, &pt, a->date, &a->cp);
     a->first = firsts[rng_weighted(&r, first_w, 4)];
     a->outcome = outcomes[rng_weighted(&r, outcome_w, G_N_ELEMENTS(outcome_w))];
     if (rng_chance(&r, 0.015))
         a->tf = tariff_op_unlisted_tfs[rng_below(&r, (guint64) tariff_n_op_unlisted_tfs)];
     else
-        a->tf = tariff_op_tfs[rng_below(&r, (guint64) tariff_n_op_tfs)];
+        a->tf = tariff_op_tfs[rng_weighted(&r, tf_w, tariff_n_op_tfs)];
     gboolean is_first = a->first[0] == '1' || a->first[0] == '3';
     a->source = is_first || rng_chance(&r, 0.4)
         ? sources[rng_weighted(&r, source_w, G_N_ELEMENTS(source_w))] : "";
@@ -169,7 +177,6 @@ op_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
                                        (guint64) n, err);
         if (!ex)
             return FALSE;
-        st->files += ex->v2 ? 2 : 1;
         gboolean ok = TRUE;
         /* Late attendances of last month, which was not re-sent. */
         if (m - 1 >= w->first_month && !cds_resent(w, DS_OP, p, m - 1)) {
@@ -230,7 +237,7 @@ op_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
             cds_extract_abort(ex);
             return FALSE;
         }
-        if (!cds_extract_close(ex, err))
+        if (!cds_extract_close(ex, &st->files, err))
             return FALSE;
     }
     return TRUE;

@@ -126,7 +126,7 @@ patient_get(const World *w, gint64 idx, Patient *pt)
     }
 
     Day from = r0;
-    gboolean mover = home->kind == PRAC_OPENED || (r0 - s_lo > 400 && rng_chance(&r, 0.42));
+    gboolean mover = home->kind == PRAC_OPENED || (r0 - s_lo > 400 && rng_chance(&r, 0.45));
     if (mover) {
         Day q_lo = MAX(pt->dob, MIN(s_lo, r0 - 400));
         Day q0 = (Day) rng_range(&r, q_lo, MAX(q_lo, r0 - 200));

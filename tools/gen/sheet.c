@@ -256,9 +256,17 @@ sheet_set(Sheet *sh, int col, const char *s)
 void
 sheet_set_int(Sheet *sh, int col, gint64 v)
 {
+    /* By hand: printf is a visible cost at 100 million rows. */
     char buf[24];
-    int n = g_snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT, v);
-    sheet_setn(sh, col, buf, n);
+    char *p = buf + sizeof buf;
+    guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sheet_setn(sh, col, p, (int) (buf + sizeof buf - p));
 }
 
 void
