@@ -6,6 +6,16 @@
 -- sees in the tables.  One row set per (pct_code, period) published; a
 -- renderer picks a period with WHERE period = 'YYYY-MM'.
 
+-- A reference file's date in any of SPEC §3's forms (YYYY-MM-DD, DD/MM/YYYY,
+-- YYYYMMDD); NULL when blank.
+CREATE FUNCTION pbc.parse_date(s text) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE
+        WHEN s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN to_date(s, 'YYYY-MM-DD')
+        WHEN s ~ '^[0-9]{2}/[0-9]{2}/[0-9]{4}$' THEN to_date(s, 'DD/MM/YYYY')
+        WHEN s ~ '^[0-9]{8}$'                   THEN to_date(s, 'YYYYMMDD')
+    END;
+
 -- Month number of a reporting month within its financial year (April = 1).
 CREATE FUNCTION pbc.month_number(period text) RETURNS integer
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE

@@ -1,0 +1,50 @@
+/*
+ * pub_load.h: publishing one run's output directory into PostgreSQL
+ * (SPEC §7.2, docs/database.md).
+ *
+ * pub_load() is the whole of `pbc-publish --out OUT` after connecting and
+ * migrating:
+ *   1. read OUT/run.ini; refuse a world-readable OUT; find the output files;
+ *   2. start SHA-256 checksums of every file involved in a thread;
+ *   3. BEGIN; SET LOCAL ROLE pbc_loader; take the PCT's advisory lock
+ *      (waiting, or failing at once with wait = FALSE);
+ *   4. record the load in pbc.loads; delete the rows an earlier load of the
+ *      same (PCT, period) published; upsert the reference dimensions;
+ *      COPY every output file into its table;
+ *   5. check the published totals against the files (pub_verify);
+ *   6. record the files with their checksums, the rows per table; COMMIT.
+ * Any failure rolls everything back, so the database is exactly as before;
+ * the failed attempt is then recorded in pbc.loads (status FAILED) in a
+ * transaction of its own, when the connection still works.
+ */
+#ifndef PBC_PUB_LOAD_H
+#define PBC_PUB_LOAD_H
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+typedef struct {
+    const char *out_dir;
+    gboolean wait;         /* wait for another publish of the PCT (else fail) */
+} PubLoadOptions;
+
+typedef struct {
+    gint64 load_id;
+    guint64 rows;          /* rows loaded, all tables */
+    gint64 replaced;       /* load_id replaced, or 0 */
+    double seconds;
+} PubLoadResult;
+
+/*
+ * Publishes opt->out_dir over conn (connected, migrated, idle).  Fills
+ * *result on success.  Returns FALSE with error: PBC_ERROR_IO or
+ * PBC_ERROR_FORMAT for the directory and its files (exit 3), PBC_ERROR_DB for
+ * the database, a held lock with wait = FALSE, or failed totals (exit 4).
+ */
+gboolean pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result,
+                  GError **error);
+
+/* SQL for the advisory lock of a PCT ($1): pg_advisory_xact_lock's two keys. */
+#define PUB_LOCK_PCT_KEYS "1346520912, hashtext(upper($1))"
+
+#endif
