@@ -407,6 +407,13 @@ emit_finished(Extract *ex, const Spell *s, RejectPlan *plan, ActivityStats *st,
 {
     const World *w = ex->w;
     Fate fate = cds_fate(w, DS_APC, ex->provider, ex->month, s->sk.h);
+    /* Each re-sent file deletes one episode of its first multi-episode
+     * spell, so that even the small sample has a spell that loses an
+     * episode (R-I3 then R-I4) rather than only whole-spell deletions. */
+    if (ex->v2 && !ex->partial_done && fate == FATE_KEEP && s->nep > 1)
+        fate = FATE_DELETE_ONE;
+    if (fate == FATE_DELETE_ONE)
+        ex->partial_done = TRUE;
     Day t1, t2;
     int s1, s2;
     cds_time(w, ex->month, 1, s->sk.h, &t1, &s1);

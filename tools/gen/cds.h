@@ -69,6 +69,7 @@ typedef struct {
     gboolean resent;          /* a v2 file exists */
     Sheet *v1, *v2;           /* v2 NULL unless resent */
     guint64 key;
+    gboolean partial_done;    /* APC: v2 has deleted one episode of a spell */
 } Extract;
 
 /* The person on a record, as the hospital recorded them. */

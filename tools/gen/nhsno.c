@@ -3,6 +3,8 @@
  */
 #include "nhsno.h"
 
+#include "rng.h"
+
 #include <string.h>
 
 int
@@ -48,12 +50,12 @@ nhsno_for_patient(char *out, gint64 idx, gint64 npatients, guint64 seed)
     const guint64 space = npatients <= G_GINT64_CONSTANT(60000000)
         ? G_GUINT64_CONSTANT(60000000) : G_GUINT64_CONSTANT(100000000);
     const guint64 first = space == G_GUINT64_CONSTANT(60000000) ? 40000000 : 0;
-    /* A large odd multiplier coprime to the space, so that neighbouring
-     * patients get unrelated-looking numbers. */
-    guint64 a = (space / 3 + seed % (space / 3)) | 1;
+    /* A multiplier coprime to the space and an offset, both mixed from
+     * the seed, so that neighbouring patients get unrelated numbers. */
+    guint64 a = (rng_mix(seed ^ G_GUINT64_CONSTANT(0x4e4853)) % space) | 1;
     while (gcd(a, space) != 1)
         a += 2;
-    const guint64 b = (seed >> 20) % space;
+    const guint64 b = rng_mix(seed + 1) % space;
     guint64 v = first + (guint64) (((unsigned __int128) a * (guint64) idx + b) % space);
     for (int i = 7; i >= 0; i--) {
         out[i] = (char) ('0' + v % 10);
