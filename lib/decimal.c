@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DECIMAL_LIMIT 9000000000000000000LL
+/*
+ * The largest magnitude accepted after scaling (decimal.h): ±9e15, so that
+ * sums of many parsed values, and products with an MFF, stay far inside
+ * int64 and the 128-bit intermediates.
+ */
+#define DECIMAL_LIMIT 9000000000000000LL
 
 int64_t
 pow10_i64(int n)
@@ -38,9 +43,10 @@ decimal_parse(const char *s, int places, int64_t *out)
             return FALSE;
         if (decimals >= 0 && ++decimals > places)
             return FALSE;
-        if (v > (DECIMAL_LIMIT - 9) / 10)
-            return FALSE;
         v = v * 10 + (*s - '0');
+        /* The scaled value is at least v: stop before v can overflow. */
+        if (v > DECIMAL_LIMIT)
+            return FALSE;
         ndigits++;
     }
     if (ndigits == 0)
