@@ -121,9 +121,13 @@ run(const char *input, const char *pct, int lookback_days, GError **error)
         csv_out_abort(out);
         return -1;
     }
-    if (!csv_out_commit(out, error))
+    /* The audit first: the units file is what make watches, so it is renamed into
+       place last, only when everything else succeeded. */
+    if (audit && !attr_audit_write(audit, opt_audit_dir, error)) {
+        csv_out_abort(out);
         return -1;
-    if (audit && !attr_audit_write(audit, opt_audit_dir, error))
+    }
+    if (!csv_out_commit(out, error))
         return -1;
     pbc_info("wrote %" G_GUINT64_FORMAT " units to \"%s\": EXETER %" G_GUINT64_FORMAT
              ", EXETER_NEAREST %" G_GUINT64_FORMAT ", CDS %" G_GUINT64_FORMAT
