@@ -34,5 +34,6 @@ gboolean pub_migrate(PGconn *conn, const char *dir, guint *applied, GError **err
 /* The advisory lock key pair for migrations (also used by tests). */
 #define PUB_LOCK_CLASS 0x50424350 /* "PBCP" */
 #define PUB_LOCK_MIGRATE 0
+#define PUB_LOCK_ROLES 1
 
 #endif

@@ -7,6 +7,7 @@
 #include "pub_copy.h"
 #include "pub_db.h"
 #include "pub_file.h"
+#include "pub_migrate.h"
 #include "pub_tables.h"
 
 #include <string.h>
@@ -59,6 +60,12 @@ static gboolean
 create_in_transaction(PGconn *conn, const char *path, const char *pct, guint *created,
                       guint *mapped, GError **error)
 {
+    /* One --create-roles at a time: concurrent ones would race on the same roles. */
+    char lock[96];
+    g_snprintf(lock, sizeof lock, "SELECT pg_advisory_xact_lock(%d, %d)", PUB_LOCK_CLASS,
+               PUB_LOCK_ROLES);
+    if (!pub_db_exec(conn, "could not lock for creating roles", lock, 0, NULL, error))
+        return FALSE;
     PubFileStats st;
     gboolean ok = pub_db_script(conn, "could not create a temporary table",
                                 "CREATE TEMP TABLE pub_role_src (practice_code text,"
