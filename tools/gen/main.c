@@ -288,7 +288,7 @@ main(int argc, char **argv)
     g_autofree char *desc = help_description();
     g_option_context_set_description(ctx, desc);
     g_option_context_set_summary(
-        ctx, "Writes the inputs of SPEC §3 (CDS extracts and reference data) for a\n"
+        ctx, "Writes the inputs of SPEC section 3 (CDS extracts and reference data) for a\n"
              "synthetic PCT, region or country: deterministic by seed, streamed in\n"
              "constant memory, with the edge cases and CSV quirks the pipeline must "
              "handle.");
@@ -332,8 +332,10 @@ main(int argc, char **argv)
     if (opt_ae >= 0) cfg.ae_pm = opt_ae;
     if (opt_hrgs >= 0) cfg.hrgs = opt_hrgs;
     if (opt_level >= 0) {
-        if (opt_level < 1 || opt_level > 9)
-            return usage_error("invalid gzip level \"%s\" (1..9)", "");
+        if (opt_level < 1 || opt_level > 9) {
+            g_autofree char *lv = g_strdup_printf("%d", opt_level);
+            return usage_error("invalid gzip level \"%s\" (expected 1..9)", lv);
+        }
         cfg.gzip_level = opt_level;
     }
     if (opt_patients >= 0 || opt_run_practices >= 0 || opt_pcts >= 0)
@@ -350,6 +352,9 @@ main(int argc, char **argv)
         fprintf(stderr, PROG ": error: %s\n", err->message);
         if (rc == EXIT_USAGE)
             fprintf(stderr, "hint: try \"" PROG " --help\"\n");
+        else if (err->code == GEN_ERROR_INPUT && !opt_tariff)
+            fprintf(stderr, "hint: run from the repository, or give --tariff-source "
+                    "path/to/data/nhs-tariff-2024-25/tariff_apc.csv\n");
         g_error_free(err);
         return rc;
     }
