@@ -425,22 +425,38 @@ tariff_write_all(const World *w, const char *ref_dir, GError **err)
         && write_local(w, ref_dir, err) && write_exclusions(w, ref_dir, err);
 }
 
+/* Integer square root (floor). */
+static guint64
+isqrt(guint64 x)
+{
+    guint64 r = (guint64) sqrt((double) x);     /* a guess, corrected below */
+    while (r * r > x)
+        r--;
+    while ((r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
 gint64
 tariff_cost_per_head(const World *w)
 {
-    /* Popularity-weighted mean spell price: activity draws index n*u^2,
-     * so index i has weight sqrt(i+1) - sqrt(i). */
-    double sum = 0, wsum = 0;
+    /* Popularity-weighted mean spell price in integer arithmetic (money is
+     * never floating point): activity draws HRG index n*u^2, so index i
+     * has weight sqrt(i+1) - sqrt(i), here scaled by 10^6. */
+    const guint64 scale = G_GUINT64_CONSTANT(1000000000000);
+    __int128 sum = 0;
+    gint64 wsum = 0;
     for (int i = 0; i < w->n_hrgs; i++) {
         ApcPrice p;
         tariff_apc_price(w, i, w->fy_cur, &p);
-        double wt = sqrt((double) i + 1) - sqrt((double) i);
-        double price = (double) (p.nel > 0 ? p.nel : p.el > 0 ? p.el : 0);
-        sum += wt * price;
+        gint64 wt = (gint64) (isqrt(scale * (guint64) (i + 1)) - isqrt(scale * (guint64) i));
+        gint64 price = p.nel > 0 ? p.nel : p.el > 0 ? p.el : 0;
+        sum += (__int128) wt * price;
         wsum += wt;
     }
-    double spell = wsum > 0 ? sum / wsum : 0;
-    double per_patient_month = ((double) w->spells_pm * spell + (double) w->op_pm * 10000
-                                + (double) w->ae_pm * 8000) / (double) w->n_patients;
-    return (gint64) (per_patient_month * 12);
+    gint64 spell = wsum > 0 ? (gint64) (sum / wsum) : 0;
+    /* OP about 100 pounds, A&E about 80 pounds; per patient per year. */
+    __int128 month = (__int128) w->spells_pm * spell + (__int128) w->op_pm * 10000
+        + (__int128) w->ae_pm * 8000;
+    return (gint64) (month * 12 / w->n_patients);
 }
