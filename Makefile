@@ -24,10 +24,11 @@ STAGES   := ingest attribute price aggregate publish
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC  := $(sort $(wildcard tools/gen/*.c))
+STMT_SRC := $(sort $(wildcard publish/statements/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BINS     := $(foreach s,$(STAGES),$(if $(wildcard $(s)/*.c),$(O)/bin/pbc-$(s))) \
-            $(if $(GEN_SRC),$(O)/bin/pbc-gen)
+            $(if $(GEN_SRC),$(O)/bin/pbc-gen) $(if $(STMT_SRC),$(O)/bin/pbc-statements)
 TESTS    := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(O)/bin/bench-%)
 
@@ -56,6 +57,10 @@ $(O)/bin/pbc-$(1): $(patsubst %.c,$(O)/%.o,$(wildcard $(1)/*.c)) $(O)/libpbc.a
 	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
+
+$(O)/bin/pbc-statements: $(STMT_SRC:%.c=$(O)/%.o) $(O)/libpbc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/bin/pbc-gen: $(GEN_SRC:%.c=$(O)/%.o) $(O)/libpbc.a
 	@mkdir -p $(dir $@)
