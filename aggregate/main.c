@@ -6,10 +6,14 @@
  * the reconciliation.  The work is in lib/aggregate.c.
  */
 #include "aggregate.h"
+#include "csv_in.h"
 #include "csv_out.h"
+#include "decimal.h"
 #include "log.h"
 
-static char *opt_ref, *opt_work, *opt_in, *opt_out, *opt_pct, *opt_period;
+#include <stdio.h>
+
+static char *opt_ref, *opt_work, *opt_in, *opt_out, *opt_pct, *opt_period, *opt_show;
 static gboolean opt_budgets_only, opt_quiet;
 
 static GOptionEntry entries[] = {
@@ -24,8 +28,48 @@ static GOptionEntry entries[] = {
      "DIR"},
     {"budgets-only", 0, 0, G_OPTION_ARG_NONE, &opt_budgets_only,
      "set the budgets of PERIOD's financial year (R-B) and stop", NULL},
+    {"show", 0, 0, G_OPTION_ARG_FILENAME, &opt_show,
+     "print the statements of an output directory as a table, in pounds, and stop", "DIR"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "only errors and warnings", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
+
+/* Pence as pounds with two decimals, from the integer (no floating point). */
+static const char *
+pounds(const char *pence, char *buf)
+{
+    int64_t v = 0;
+    if (!decimal_parse(pence, 0, &v))
+        return pence;
+    return decimal_format(v, 2, buf);
+}
+
+/* --show: the statements table that `make run` ends with (issue 5). */
+static int
+show(const char *dir)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename(dir, "statements.csv", NULL);
+    g_autoptr(CsvIn) in = csv_in_open(path, &error);
+    if (in == NULL || !csv_in_read_header(in, &error))
+        return pbc_report(error);
+    static const char *const cols[] = {"practice_code", "budget_ytd", "spend_ytd", "variance_ytd",
+                                       "forecast_outturn", "reporting_month", NULL};
+    int idx[6];
+    if (!csv_in_require(in, cols, idx, &error))
+        return pbc_report(error);
+    int rc, n = 0;
+    char a[32], b[32], c[32], d[32];
+    while ((rc = csv_in_next(in, &error)) > 0) {
+        if (n++ == 0)
+            printf("Statements for %s (pounds):\n  %-8s %14s %14s %14s %14s\n",
+                   csv_in_field(in, idx[5]), "practice", "budget YTD", "spend YTD", "variance",
+                   "forecast");
+        printf("  %-8s %14s %14s %14s %14s\n", csv_in_field(in, idx[0]),
+               pounds(csv_in_field(in, idx[1]), a), pounds(csv_in_field(in, idx[2]), b),
+               pounds(csv_in_field(in, idx[3]), c), pounds(csv_in_field(in, idx[4]), d));
+    }
+    return rc < 0 ? pbc_report(error) : PBC_EXIT_OK;
+}
 
 int
 main(int argc, char **argv)
@@ -45,6 +89,8 @@ main(int argc, char **argv)
     }
     if (opt_quiet)
         pbc_log_set_verbose(FALSE);
+    if (opt_show)
+        return show(opt_show);
     if (!opt_ref || !opt_work || !opt_out || !opt_period || argc > 1) {
         pbc_error(argc > 1 ? "unexpected argument \"%s\"" : "--ref, --work, --output-dir and "
                   "--period are required%s", argc > 1 ? argv[1] : "");

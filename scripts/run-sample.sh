@@ -22,10 +22,7 @@ awk -F, 'NR > 1 { r += $3; a += $4; s += $5; j += $6; f++ }
     END { printf "  %d files: %d rows read = %d accepted + %d superseded + %d rejected\n", f, r, a, s, j }' \
     "$OUT/file_reconciliation.csv"
 echo
-echo "Statements for $PERIOD (pounds):"
-awk -F, 'NR == 1 { printf "  %-8s %12s %12s %12s %12s\n", "practice", "budget YTD", "spend YTD", "variance", "forecast" }
-    NR > 1 { printf "  %-8s %12.2f %12.2f %12.2f %12.2f\n", $1, $5 / 100, $6 / 100, $7 / 100, $8 / 100 }' \
-    "$OUT/statements.csv"
+"$ROOT/build/rel/bin/pbc-aggregate" --show "$OUT"
 echo
 echo "Outputs: $OUT/"
 if [ -f "$OUT/statements/index.html" ]; then
