@@ -27,12 +27,16 @@
  * so the peak is the array itself.  A national extract that is already in
  * NHS number order skips the sort.
  *
- * Loading.  The file is read through zlib in large blocks, split into
- * physical lines with memchr, and each line handed to libcsv, whose field
- * callback copies only the four wanted columns into fixed buffers and whose
- * row callback validates and packs the row: no per-field allocation and no
- * string hashing (a practice code, a letter and five digits, packs into an
- * integer that a small open-addressing table maps to its interned number).
+ * Loading.  A reader thread decompresses through zlib and cuts the text
+ * into ~4 MB segments at record boundaries (quotes are tracked with memchr,
+ * so a quoted field may span lines); two parser threads each feed whole
+ * segments, line by line, to their own libcsv parser, whose field callback
+ * copies only the four wanted columns into fixed buffers and whose row
+ * callback validates and packs the row: no allocation per row or field,
+ * and no string hashing (a practice code, a letter and five digits, packs
+ * into an integer that a small open-addressing table maps).  Segments are
+ * appended to the array in file order, which gives each row its record
+ * number.
  */
 #include "registry.h"
 
@@ -53,7 +57,6 @@
 #define DATE_BITS 22
 #define DATE_MASK ((UINT64_C(1) << DATE_BITS) - 1)
 #define VAL_MAX 32
-#define READ_CHUNK (4u << 20)
 
 typedef struct {
     uint64_t key;
@@ -70,6 +73,7 @@ struct Registry {
     uint64_t patients;
     uint64_t rows_read;
     uint64_t rejected[REG_REJECT_COUNT];
+    int64_t first_line[REG_REJECT_COUNT]; /* line of the first row rejected for each reason */
     GPtrArray *codes; /* practice index -> code */
     GStringChunk *code_strings;
 };
@@ -167,6 +171,12 @@ uint64_t
 registry_rejected(const Registry *r, RegistryReject reason)
 {
     return r->rejected[reason];
+}
+
+int64_t
+registry_rejected_first_line(const Registry *r, RegistryReject reason)
+{
+    return r->rejected[reason] ? r->first_line[reason] : 0;
 }
 
 uint64_t
@@ -401,32 +411,132 @@ build_directory(Registry *r)
 
 /* ---- loading ---- */
 
+/*
+ * The file is cut into segments of about 4 MB that each begin at a record
+ * boundary.  A reader thread decompresses and cuts; two parser threads (the
+ * caller's and one more) each run their own libcsv parser over whole
+ * segments; a segment's rows are appended to the index in file order, under
+ * a lock, when every earlier segment has been appended (the record number
+ * in each key is made global then).  The header is parsed before the
+ * parallel phase starts, by the caller's thread alone.
+ */
+
 enum { ROLE_NHS, ROLE_PRACTICE, ROLE_REG, ROLE_DEREG, ROLE_COUNT };
 static const char *const role_names[ROLE_COUNT] = {
     "nhs_number", "practice_code", "registration_date", "deregistration_date"};
 
+#define SEGMENT (4u << 20)
+#define SEGMENTS 6 /* buffers in flight */
+
+/* A piece of the decompressed file starting at a record boundary. */
+typedef struct {
+    uint64_t seq;
+    char *data;
+    size_t len, cap;
+} Segment;
+
+/* The end-of-input marker, one per parser. */
+static Segment end_marker;
+
+/* Packed practice code -> index; open addressing, a power-of-two size. */
+typedef struct {
+    uint32_t *key; /* packed code + 1; 0 = empty */
+    uint32_t *val;
+    uint32_t size, used;
+} CodeTable;
+
+/* What parsing a segment produced, waiting to be appended in file order. */
+typedef struct {
+    uint64_t seq;
+    Rec *recs; /* key: nhs << 30 | record number in the segment; val: segment code index */
+    size_t n, cap;
+    uint64_t records;  /* data records, rejected ones included */
+    int64_t lines;     /* physical lines */
+    uint64_t rejected[REG_REJECT_COUNT];
+    int64_t first_line[REG_REJECT_COUNT]; /* line within the segment, 1-based */
+    GArray *codes;     /* uint32 packed practice codes by segment index */
+} Result;
+
 typedef struct {
     const char *path;
+    gzFile gz;
+    size_t segment;           /* segment size: SEGMENT, or PBC_REGISTRY_SEGMENT for tests */
     Registry *r;
+    int ncols;
+    int *role;                /* per header column: ROLE_* or -1; set before the threads */
+    GAsyncQueue *full, *empty;
+    gint stop;                /* a fatal error: read and parse no further */
+    GMutex lock;              /* guards everything below */
+    GHashTable *pending;      /* seq -> Result * finished ahead of its turn */
+    uint64_t next_seq;        /* the segment to append next */
+    int64_t line_offset;      /* physical lines before it */
+    size_t cap;               /* capacity of r->recs */
+    CodeTable global;         /* packed code -> index in r->codes */
+    GError *error;            /* the first fatal error */
+} Load;
+
+/* One parser thread. */
+typedef struct {
+    Load *ld;
     struct csv_parser parser;
     gboolean in_header;
     GPtrArray *names;   /* header names, lower case */
-    int ncols;
-    int *role;          /* per header column: ROLE_* or -1 */
     int field;          /* fields of the current record so far */
     size_t last_len;    /* length of the last field (empty-line check) */
     char val[ROLE_COUNT][VAL_MAX];
     size_t len[ROLE_COUNT];
-    int64_t line;       /* physical lines fed */
+    int64_t line;       /* lines of the segment fed so far */
     int64_t rec_line;   /* line where the current record started */
-    uint32_t *slot_key; /* practice codes seen, packed + 1 (0 = empty slot) */
-    uint32_t *slot_val; /* their indexes */
-    uint32_t slots;     /* table size, a power of two */
-    uint32_t last_code, last_index; /* the previous row's practice (files often run by practice) */
-    size_t cap;
-    int64_t first_line[REG_REJECT_COUNT];
-    GError *error;      /* a fatal error met inside a callback */
-} Loader;
+    Result *res;
+    CodeTable codes;    /* this segment's practice codes */
+    uint32_t last_code, last_index; /* the previous row's (files often run by practice) */
+} Parser;
+
+static void
+code_table_init(CodeTable *t, uint32_t size)
+{
+    t->size = size;
+    t->used = 0;
+    t->key = g_new0(uint32_t, size);
+    t->val = g_new(uint32_t, size);
+}
+
+static void
+code_table_clear(CodeTable *t)
+{
+    g_free(t->key);
+    g_free(t->val);
+}
+
+/* The slot of packed code v: its own, or the empty one where it would go. */
+static inline uint32_t
+code_table_slot(const CodeTable *t, uint32_t v)
+{
+    uint32_t mask = t->size - 1, h = (v * 2654435761u) & mask;
+    while (t->key[h] != 0 && t->key[h] != v + 1)
+        h = (h + 1) & mask;
+    return h;
+}
+
+/* Adds v -> index at slot h (from code_table_slot), doubling the table when half full. */
+static void
+code_table_put(CodeTable *t, uint32_t h, uint32_t v, uint32_t index)
+{
+    t->key[h] = v + 1;
+    t->val[h] = index;
+    if (++t->used * 2 <= t->size)
+        return;
+    CodeTable old = *t;
+    code_table_init(t, old.size * 2);
+    t->used = old.used;
+    for (uint32_t i = 0; i < old.size; i++)
+        if (old.key[i]) {
+            uint32_t k = code_table_slot(t, old.key[i] - 1);
+            t->key[k] = old.key[i];
+            t->val[k] = old.val[i];
+        }
+    code_table_clear(&old);
+}
 
 /*
  * libcsv's built-in space (space, tab) and terminator (CR, LF) tests are
@@ -438,147 +548,95 @@ typedef struct {
  * both halves fail validation (MALFORMED_RECORD) instead of one.
  */
 static void
-parser_init(Loader *L)
+parser_init(Parser *p)
 {
-    csv_init(&L->parser, CSV_STRICT | CSV_STRICT_FINI);
+    csv_init(&p->parser, CSV_STRICT | CSV_STRICT_FINI);
 }
 
 static void
-record_reset(Loader *L)
+record_reset(Parser *p)
 {
-    L->field = 0;
-    L->last_len = 0;
+    p->field = 0;
+    p->last_len = 0;
     for (int i = 0; i < ROLE_COUNT; i++) {
-        L->len[i] = 0;
-        L->val[i][0] = '\0';
+        p->len[i] = 0;
+        p->val[i][0] = '\0';
     }
 }
 
 static void
 field_cb(void *s, size_t len, void *data)
 {
-    Loader *L = data;
-    const char *p = s ? s : "";
-    while (len > 0 && (p[0] == ' ' || p[0] == '\t')) {
-        p++;
+    Parser *p = data;
+    const char *f = s ? s : "";
+    while (len > 0 && (f[0] == ' ' || f[0] == '\t')) {
+        f++;
         len--;
     }
-    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+    while (len > 0 && (f[len - 1] == ' ' || f[len - 1] == '\t'))
         len--;
-    if (L->in_header) {
-        g_ptr_array_add(L->names, g_ascii_strdown(p, (gssize)len));
+    if (p->in_header) {
+        g_ptr_array_add(p->names, g_ascii_strdown(f, (gssize)len));
         return;
     }
-    int f = L->field++;
-    L->last_len = len;
-    if (f < L->ncols && L->role[f] >= 0) {
-        int role = L->role[f];
+    int i = p->field++;
+    p->last_len = len;
+    if (i < p->ld->ncols && p->ld->role[i] >= 0) {
+        int role = p->ld->role[i];
         size_t keep = MIN(len, (size_t)VAL_MAX - 1);
-        memcpy(L->val[role], p, keep);
-        L->val[role][keep] = '\0';
-        L->len[role] = len; /* the real length: an over-long value fails validation */
+        memcpy(p->val[role], f, keep);
+        p->val[role][keep] = '\0';
+        p->len[role] = len; /* the real length: an over-long value fails validation */
     }
 }
 
 static void
-reject(Loader *L, RegistryReject why)
+reject(Parser *p, RegistryReject why)
 {
-    if (L->r->rejected[why]++ == 0)
-        L->first_line[why] = L->rec_line;
+    if (p->res->rejected[why]++ == 0)
+        p->res->first_line[why] = p->rec_line;
 }
 
-static gboolean
-header_done(Loader *L)
+/* Sets the fatal error (the first one wins) and stops the other threads. */
+static void
+load_fail(Load *ld, GError *e)
 {
-    L->in_header = FALSE;
-    L->ncols = (int)L->names->len;
-    L->role = g_new(int, L->ncols ? L->ncols : 1);
-    for (int i = 0; i < L->ncols; i++)
-        L->role[i] = -1;
+    g_mutex_lock(&ld->lock);
+    if (ld->error == NULL)
+        ld->error = e;
+    else
+        g_error_free(e);
+    g_mutex_unlock(&ld->lock);
+    g_atomic_int_set(&ld->stop, 1);
+}
+
+static void
+header_done(Parser *p)
+{
+    Load *ld = p->ld;
+    p->in_header = FALSE;
+    ld->ncols = (int)p->names->len;
+    ld->role = g_new(int, ld->ncols ? ld->ncols : 1);
+    for (int i = 0; i < ld->ncols; i++)
+        ld->role[i] = -1;
     /* The first column of a name counts, as csv_in_column() does. */
     for (int k = 0; k < ROLE_COUNT; k++)
-        for (int i = 0; i < L->ncols; i++)
-            if (strcmp(g_ptr_array_index(L->names, i), role_names[k]) == 0) {
-                L->role[i] = k;
+        for (int i = 0; i < ld->ncols; i++)
+            if (strcmp(g_ptr_array_index(p->names, i), role_names[k]) == 0) {
+                ld->role[i] = k;
                 break;
             }
     for (int k = 0; k < ROLE_DEREG; k++) {
         gboolean found = FALSE;
-        for (int i = 0; i < L->ncols; i++)
-            found = found || L->role[i] == k;
+        for (int i = 0; i < ld->ncols; i++)
+            found = found || ld->role[i] == k;
         if (!found) {
-            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
-                        "file \"%s\": missing required column \"%s\"", L->path, role_names[k]);
-            return FALSE;
+            load_fail(ld, g_error_new(PBC_ERROR, PBC_ERROR_FORMAT,
+                                      "file \"%s\": missing required column \"%s\"", ld->path,
+                                      role_names[k]));
+            return;
         }
     }
-    return TRUE;
-}
-
-/* Doubles the practice code table, re-inserting every code. */
-static void
-slots_grow(Loader *L)
-{
-    uint32_t old_n = L->slots;
-    uint32_t *old_key = L->slot_key, *old_val = L->slot_val;
-    L->slots = old_n ? old_n * 2 : 4096;
-    L->slot_key = g_new0(uint32_t, L->slots);
-    L->slot_val = g_new(uint32_t, L->slots);
-    uint32_t mask = L->slots - 1;
-    for (uint32_t i = 0; i < old_n; i++) {
-        if (old_key[i] == 0)
-            continue;
-        uint32_t h = ((old_key[i] - 1) * 2654435761u) & mask;
-        while (L->slot_key[h] != 0)
-            h = (h + 1) & mask;
-        L->slot_key[h] = old_key[i];
-        L->slot_val[h] = old_val[i];
-    }
-    g_free(old_key);
-    g_free(old_val);
-}
-
-/*
- * Interns a practice code already checked to be a letter and five digits.
- * The code packs into a number below 2.6 million; a small open-addressing
- * table maps it to its index.  (A direct 2.6-million-slot array was tried
- * first: at 10 MB it missed the cache and the TLB on most rows.)
- */
-static gboolean
-practice_index(Loader *L, const char *code, uint64_t *idx)
-{
-    uint32_t v = (uint32_t)(code[0] - 'A') * 100000
-                 + (uint32_t)((code[1] - '0') * 10000 + (code[2] - '0') * 1000
-                              + (code[3] - '0') * 100 + (code[4] - '0') * 10 + (code[5] - '0'));
-    if (v == L->last_code) {
-        *idx = L->last_index;
-        return TRUE;
-    }
-    uint32_t mask = L->slots - 1;
-    uint32_t h = (v * 2654435761u) & mask;
-    while (L->slot_key[h] != 0 && L->slot_key[h] != v + 1)
-        h = (h + 1) & mask;
-    if (L->slot_key[h] == 0) {
-        Registry *r = L->r;
-        if (r->codes->len >= MAX_PRACTICES) {
-            if (L->error == NULL)
-                g_set_error(&L->error, PBC_ERROR, PBC_ERROR_REFDATA,
-                            "file \"%s\": more than %u distinct practice codes", L->path,
-                            MAX_PRACTICES);
-            return FALSE;
-        }
-        g_ptr_array_add(r->codes, g_string_chunk_insert_len(r->code_strings, code, 6));
-        L->slot_key[h] = v + 1;
-        L->slot_val[h] = r->codes->len - 1;
-        *idx = r->codes->len - 1;
-        if (r->codes->len * 2 > L->slots)
-            slots_grow(L);
-    } else {
-        *idx = L->slot_val[h];
-    }
-    L->last_code = v;
-    L->last_index = (uint32_t)*idx;
-    return TRUE;
 }
 
 static inline gboolean
@@ -592,119 +650,347 @@ practice_code_ok(const char *s, size_t len)
     return TRUE;
 }
 
+/*
+ * The segment's index of a practice code already checked to be a letter
+ * and five digits: the code packs into a number below 2.6 million, which a
+ * small open-addressing table maps.  (A direct 2.6-million-slot array was
+ * tried first: at 10 MB it missed the cache and the TLB on most rows.)
+ */
+static uint32_t
+practice_index(Parser *p, const char *code)
+{
+    uint32_t v = (uint32_t)(code[0] - 'A') * 100000
+                 + (uint32_t)((code[1] - '0') * 10000 + (code[2] - '0') * 1000
+                              + (code[3] - '0') * 100 + (code[4] - '0') * 10 + (code[5] - '0'));
+    if (v == p->last_code)
+        return p->last_index;
+    uint32_t h = code_table_slot(&p->codes, v);
+    uint32_t index;
+    if (p->codes.key[h] != 0) {
+        index = p->codes.val[h];
+    } else {
+        index = p->res->codes->len;
+        g_array_append_val(p->res->codes, v);
+        code_table_put(&p->codes, h, v, index);
+    }
+    p->last_code = v;
+    p->last_index = index;
+    return index;
+}
+
 /* Validates and packs one data record. */
 static void
-data_row(Loader *L)
+data_row(Parser *p)
 {
-    Registry *r = L->r;
-    uint64_t row = r->rows_read++;
-    if (row >= MAX_ROWS) {
-        if (L->error == NULL)
-            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_REFDATA,
-                        "file \"%s\": more than %" G_GUINT64_FORMAT " registration rows",
-                        L->path, MAX_ROWS);
+    Result *res = p->res;
+    uint64_t row = res->records++;
+    if (p->field != p->ld->ncols) {
+        reject(p, REG_REJECT_MALFORMED_RECORD);
         return;
     }
-    if ((row & 0xfffff) == 0)
-        pbc_progress("registration rows read", row, 0); /* a terminal only; rate-limited */
-    if (L->field != L->ncols) {
-        reject(L, REG_REJECT_MALFORMED_RECORD);
-        return;
-    }
-    uint64_t nhs, practice;
+    uint64_t nhs;
     PbcDate reg, dereg = PBC_NO_DATE;
-    if (!nhs_key_n(L->val[ROLE_NHS], L->len[ROLE_NHS], &nhs)) {
-        reject(L, REG_REJECT_INVALID_NHS_NUMBER);
+    if (!nhs_key_n(p->val[ROLE_NHS], p->len[ROLE_NHS], &nhs)) {
+        reject(p, REG_REJECT_INVALID_NHS_NUMBER);
         return;
     }
-    if (!practice_code_ok(L->val[ROLE_PRACTICE], L->len[ROLE_PRACTICE])) {
-        reject(L, REG_REJECT_INVALID_PRACTICE_CODE);
+    if (!practice_code_ok(p->val[ROLE_PRACTICE], p->len[ROLE_PRACTICE])) {
+        reject(p, REG_REJECT_INVALID_PRACTICE_CODE);
         return;
     }
-    if (L->len[ROLE_REG] == 0 || L->len[ROLE_REG] >= VAL_MAX
-        || !date_parse(L->val[ROLE_REG], &reg)) {
-        reject(L, REG_REJECT_INVALID_REGISTRATION_DATE);
+    if (p->len[ROLE_REG] == 0 || p->len[ROLE_REG] >= VAL_MAX
+        || !date_parse(p->val[ROLE_REG], &reg)) {
+        reject(p, REG_REJECT_INVALID_REGISTRATION_DATE);
         return;
     }
-    if (L->len[ROLE_DEREG] > 0
-        && (L->len[ROLE_DEREG] >= VAL_MAX || !date_parse(L->val[ROLE_DEREG], &dereg))) {
-        reject(L, REG_REJECT_INVALID_DEREGISTRATION_DATE);
+    if (p->len[ROLE_DEREG] > 0
+        && (p->len[ROLE_DEREG] >= VAL_MAX || !date_parse(p->val[ROLE_DEREG], &dereg))) {
+        reject(p, REG_REJECT_INVALID_DEREGISTRATION_DATE);
         return;
     }
     if (dereg != PBC_NO_DATE && dereg < reg) {
-        reject(L, REG_REJECT_DEREGISTRATION_BEFORE_REGISTRATION);
+        reject(p, REG_REJECT_DEREGISTRATION_BEFORE_REGISTRATION);
         return;
     }
-    if (!practice_index(L, L->val[ROLE_PRACTICE], &practice))
-        return;
-    if (r->n == L->cap) {
-        L->cap = L->cap + L->cap / 2 + 1024;
-        r->recs = g_renew(Rec, r->recs, L->cap);
+    uint64_t practice = practice_index(p, p->val[ROLE_PRACTICE]);
+    if (res->n == res->cap) {
+        res->cap = res->cap ? res->cap * 2 : 65536;
+        res->recs = g_renew(Rec, res->recs, res->cap);
     }
-    r->recs[r->n].key = nhs << ROW_BITS | row;
-    r->recs[r->n].val = practice << (2 * DATE_BITS) | date_enc(reg) << DATE_BITS | date_enc(dereg);
-    r->n++;
+    res->recs[res->n].key = nhs << ROW_BITS | (row & ROW_MASK);
+    res->recs[res->n].val =
+        practice << (2 * DATE_BITS) | date_enc(reg) << DATE_BITS | date_enc(dereg);
+    res->n++;
 }
 
 static void
 row_cb(int c, void *data)
 {
     (void)c;
-    Loader *L = data;
-    if (L->in_header) {
-        header_done(L);
-    } else if (!(L->field == 1 && L->last_len == 0)) {
-        /* A single blank field is an empty line, not a record. */
-        data_row(L);
-    }
-    record_reset(L);
+    Parser *p = data;
+    if (p->in_header)
+        header_done(p);
+    else if (!(p->field == 1 && p->last_len == 0)) /* a single blank field: an empty line */
+        data_row(p);
+    record_reset(p);
 }
 
 /* Feeds one physical line (with its '\n', if any) to libcsv. */
 static void
-feed_line(Loader *L, const char *s, size_t len)
+feed_line(Parser *p, const char *s, size_t len)
 {
-    if (L->parser.pstate == 0)
-        L->rec_line = L->line + 1;
-    L->line++;
-    if (csv_parse(&L->parser, s, len, field_cb, row_cb, L) != len) {
+    if (p->parser.pstate == 0)
+        p->rec_line = p->line + 1;
+    p->line++;
+    if (csv_parse(&p->parser, s, len, field_cb, row_cb, p) != len) {
         /* Broken quoting: the record is rejected, reading resumes at the next line. */
-        if (L->in_header) {
-            if (L->error == NULL)
-                g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
-                            "file \"%s\": broken quoting in the header row", L->path);
+        if (p->in_header) {
+            load_fail(p->ld, g_error_new(PBC_ERROR, PBC_ERROR_FORMAT,
+                                         "file \"%s\": broken quoting in the header row",
+                                         p->ld->path));
             return;
         }
-        L->r->rows_read++;
-        reject(L, REG_REJECT_MALFORMED_RECORD);
-        csv_free(&L->parser);
-        parser_init(L);
-        record_reset(L);
+        p->res->records++;
+        reject(p, REG_REJECT_MALFORMED_RECORD);
+        csv_free(&p->parser);
+        parser_init(p);
+        record_reset(p);
     }
 }
 
+static Result *
+result_new(uint64_t seq)
+{
+    Result *res = g_new0(Result, 1);
+    res->seq = seq;
+    res->codes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    return res;
+}
+
+static void
+result_free(gpointer data)
+{
+    Result *res = data;
+    g_free(res->recs);
+    g_array_free(res->codes, TRUE);
+    g_free(res);
+}
+
+/* Parses a whole segment into a new Result. */
+static Result *
+parse_segment(Parser *p, const Segment *s)
+{
+    p->res = result_new(s->seq);
+    p->line = 0;
+    p->last_code = UINT32_MAX;
+    memset(p->codes.key, 0, p->codes.size * sizeof *p->codes.key);
+    p->codes.used = 0;
+    size_t pos = 0;
+    if (s->seq == 0 && s->len >= 3 && memcmp(s->data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3; /* a UTF-8 byte-order mark */
+    while (pos < s->len && !g_atomic_int_get(&p->ld->stop)) {
+        const char *nl = memchr(s->data + pos, '\n', s->len - pos);
+        size_t take = nl ? (size_t)(nl - (s->data + pos)) + 1 : s->len - pos;
+        feed_line(p, s->data + pos, take);
+        pos += take;
+    }
+    /* Segments end at record boundaries; only the last may end inside a record. */
+    if (csv_fini(&p->parser, field_cb, row_cb, p) != 0) {
+        if (p->in_header) {
+            load_fail(p->ld, g_error_new(PBC_ERROR, PBC_ERROR_FORMAT,
+                                         "file \"%s\": broken quoting in the header row",
+                                         p->ld->path));
+        } else {
+            p->res->records++;
+            reject(p, REG_REJECT_MALFORMED_RECORD);
+        }
+    }
+    csv_free(&p->parser);
+    parser_init(p);
+    record_reset(p);
+    p->res->lines = p->line;
+    return p->res;
+}
+
+/* Appends a result to the index (lock held, results in file order). */
+static void
+append(Load *ld, Result *res)
+{
+    Registry *r = ld->r;
+    if (ld->error != NULL)
+        return;
+    if (r->rows_read + res->records > MAX_ROWS) {
+        ld->error = g_error_new(PBC_ERROR, PBC_ERROR_REFDATA,
+                                "file \"%s\": more than %" G_GUINT64_FORMAT " registration rows",
+                                ld->path, MAX_ROWS);
+        g_atomic_int_set(&ld->stop, 1);
+        return;
+    }
+    /* The segment's practice indexes become the registry's. */
+    g_autofree uint64_t *map = g_new(uint64_t, res->codes->len ? res->codes->len : 1);
+    for (guint i = 0; i < res->codes->len; i++) {
+        uint32_t v = g_array_index(res->codes, uint32_t, i);
+        uint32_t h = code_table_slot(&ld->global, v);
+        if (ld->global.key[h] == 0) {
+            if (r->codes->len >= MAX_PRACTICES) {
+                ld->error = g_error_new(PBC_ERROR, PBC_ERROR_REFDATA,
+                                        "file \"%s\": more than %u distinct practice codes",
+                                        ld->path, MAX_PRACTICES);
+                g_atomic_int_set(&ld->stop, 1);
+                return;
+            }
+            char code[7];
+            g_snprintf(code, sizeof code, "%c%05u", 'A' + v / 100000, v % 100000);
+            g_ptr_array_add(r->codes, g_string_chunk_insert_len(r->code_strings, code, 6));
+            code_table_put(&ld->global, h, v, r->codes->len - 1);
+            h = code_table_slot(&ld->global, v);
+        }
+        map[i] = ld->global.val[h];
+    }
+    if (r->n + res->n > ld->cap) {
+        ld->cap = MAX(r->n + res->n, ld->cap + ld->cap / 2 + 65536);
+        r->recs = g_renew(Rec, r->recs, ld->cap);
+    }
+    const uint64_t low = (UINT64_C(1) << (2 * DATE_BITS)) - 1;
+    Rec *out = r->recs + r->n;
+    for (size_t i = 0; i < res->n; i++) {
+        out[i].key = res->recs[i].key + r->rows_read;
+        out[i].val = map[res->recs[i].val >> (2 * DATE_BITS)] << (2 * DATE_BITS)
+                     | (res->recs[i].val & low);
+    }
+    r->n += res->n;
+    for (int k = 0; k < REG_REJECT_COUNT; k++)
+        if (res->rejected[k]) {
+            if (r->rejected[k] == 0)
+                r->first_line[k] = ld->line_offset + res->first_line[k];
+            r->rejected[k] += res->rejected[k];
+        }
+    r->rows_read += res->records;
+    ld->line_offset += res->lines;
+    pbc_progress("registration rows read", r->rows_read, 0); /* a terminal only; rate-limited */
+}
+
+/* Hands a parsed segment over: appended now if its turn has come, else kept. */
+static void
+deliver(Load *ld, Result *res)
+{
+    g_mutex_lock(&ld->lock);
+    g_hash_table_insert(ld->pending, &res->seq, res);
+    while ((res = g_hash_table_lookup(ld->pending, &ld->next_seq)) != NULL) {
+        g_hash_table_steal(ld->pending, &ld->next_seq);
+        append(ld, res);
+        result_free(res);
+        ld->next_seq++;
+    }
+    g_mutex_unlock(&ld->lock);
+}
+
+static void
+parser_setup(Parser *p, Load *ld, gboolean header)
+{
+    memset(p, 0, sizeof *p);
+    p->ld = ld;
+    p->in_header = header;
+    p->names = g_ptr_array_new_with_free_func(g_free);
+    code_table_init(&p->codes, 4096);
+    parser_init(p);
+    record_reset(p);
+}
+
+static void
+parser_teardown(Parser *p)
+{
+    csv_free(&p->parser);
+    g_ptr_array_free(p->names, TRUE);
+    code_table_clear(&p->codes);
+}
+
+/* Parses segments until the end marker; returns the buffers to the reader. */
+static gpointer
+parser_main(gpointer data)
+{
+    Parser *p = data;
+    Load *ld = p->ld;
+    for (;;) {
+        Segment *s = g_async_queue_pop(ld->full);
+        if (s == &end_marker)
+            return NULL;
+        Result *res = g_atomic_int_get(&ld->stop) ? result_new(s->seq) : parse_segment(p, s);
+        g_async_queue_push(ld->empty, s);
+        deliver(ld, res);
+    }
+}
+
+/* The last '\n' in s[0..n), or NULL (memrchr is a GNU extension). */
+static const char *
+last_newline(const char *s, size_t n)
+{
+    while (n > 0)
+        if (s[--n] == '\n')
+            return s + n;
+    return NULL;
+}
+
 /*
- * Decompression runs on its own thread, so that zlib and libcsv share the
- * two cores: the reader fills blocks from a small pool and queues them; the
- * parser takes them in order, feeds their lines and returns them.
+ * The end of the last complete record in d[0..len), which begins at a
+ * record boundary: the offset just past the last '\n' at which the loader's
+ * libcsv would stand between records, or 0 when there is none yet.  Only
+ * quotes decide that, so the scan jumps from quote to quote with memchr: a
+ * file without quotes costs one memchr and one memrchr per segment.  Quotes
+ * follow libcsv's strict rules as the loader drives it: a quote opens a
+ * field only at its start (after spaces at most); "" inside is an escaped
+ * quote; after the closing quote only spaces and then ',' or a line end may
+ * follow; a stray quote breaks the record, and reading resumes at the next
+ * line.
  */
-#define BLOCKS 4
+static size_t
+find_cut(const char *d, size_t len)
+{
+    size_t cut = 0, pos = 0;
+    for (;;) {
+        /* Between records or fields from pos: every '\n' up to the next quote ends one. */
+        const char *q = memchr(d + pos, '"', len - pos);
+        size_t end = q ? (size_t)(q - d) : len;
+        const char *nl = end > pos ? last_newline(d + pos, end - pos) : NULL;
+        if (nl)
+            cut = (size_t)(nl - d) + 1;
+        if (q == NULL)
+            return cut;
+        size_t b = end;
+        while (b > pos && (d[b - 1] == ' ' || d[b - 1] == '\t'))
+            b--;
+        size_t i = end + 1;
+        if (b == 0 || d[b - 1] == ',' || d[b - 1] == '\n' || d[b - 1] == '\r') {
+            /* An opening quote: find the closing one. */
+            for (;;) {
+                const char *c = memchr(d + i, '"', len - i);
+                if (c == NULL)
+                    return cut;
+                i = (size_t)(c - d) + 1;
+                if (i >= len)
+                    return cut; /* cannot tell yet whether it is escaped */
+                if (d[i] != '"')
+                    break;
+                i++;
+            }
+            while (i < len && (d[i] == ' ' || d[i] == '\t'))
+                i++;
+            if (i >= len)
+                return cut;
+            if (d[i] == ',' || d[i] == '\n' || d[i] == '\r') {
+                pos = i;
+                continue;
+            }
+        }
+        /* A stray quote or text after a closing quote: on to the next line. */
+        const char *n = memchr(d + i - 1, '\n', len - (i - 1));
+        if (n == NULL)
+            return cut;
+        cut = pos = (size_t)(n - d) + 1;
+    }
+}
 
-typedef struct {
-    char *data;
-    size_t len;
-    gboolean last;  /* end of input, or error set */
-    GError *error;
-} Block;
-
-typedef struct {
-    const char *path;
-    gzFile gz;
-    GAsyncQueue *full, *empty;
-    gint stop;      /* the parser gave up: read no further */
-} Reader;
-
-/* Sets *error from the state of gz after gzread() returned n; FALSE when all is well. */
+/* Sets an error from the state of gz after gzread() returned n; FALSE when all is well. */
 static gboolean
 gz_failed(const char *path, gzFile gz, int n, GError **error)
 {
@@ -727,133 +1013,93 @@ gz_failed(const char *path, gzFile gz, int n, GError **error)
     return FALSE;
 }
 
+/*
+ * The reader thread: fills segments (what the last one left over, then
+ * fresh data), cuts each at its last record boundary, queues them in order,
+ * and ends with one end marker per parser.
+ */
 static gpointer
 reader_main(gpointer data)
 {
-    Reader *rd = data;
-    for (;;) {
-        Block *b = g_async_queue_pop(rd->empty);
-        if (g_atomic_int_get(&rd->stop)) {
-            b->len = 0;
-            b->last = TRUE;
-            g_async_queue_push(rd->full, b);
-            return NULL;
+    Load *ld = data;
+    char *carry = NULL;
+    size_t carry_len = 0;
+    uint64_t seq = 0;
+    gboolean eof = FALSE;
+    while (!eof && !g_atomic_int_get(&ld->stop)) {
+        Segment *s = g_async_queue_pop(ld->empty);
+        size_t want = ld->segment;
+        if (s->cap < carry_len + want) {
+            s->cap = carry_len + want;
+            s->data = g_realloc(s->data, s->cap);
         }
-        int n = gzread(rd->gz, b->data, READ_CHUNK);
-        b->len = n > 0 ? (size_t)n : 0;
-        b->last = gz_failed(rd->path, rd->gz, n, &b->error) || n <= 0;
-        g_async_queue_push(rd->full, b);
-        if (b->last)
-            return NULL;
-    }
-}
-
-/* Feeds the complete lines of data[0..len); a partial last line waits in carry. */
-static void
-feed_block(Loader *L, GString *carry, const char *data, size_t len, gboolean *first)
-{
-    size_t pos = 0;
-    if (*first && len > 0) {
-        /* A UTF-8 byte-order mark may open the file (it could straddle blocks only
-           in a file of fewer than three bytes, which has no header anyway). */
-        *first = FALSE;
-        if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-            pos = 3;
-    }
-    if (carry->len > 0) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        size_t take = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
-        g_string_append_len(carry, data + pos, (gssize)take);
-        pos += take;
-        if (nl == NULL)
-            return;
-        feed_line(L, carry->str, carry->len);
-        g_string_truncate(carry, 0);
-    }
-    while (pos < len && L->error == NULL) {
-        const char *nl = memchr(data + pos, '\n', len - pos);
-        if (nl == NULL) {
-            g_string_append_len(carry, data + pos, (gssize)(len - pos));
-            return;
+        if (carry_len)
+            memcpy(s->data, carry, carry_len);
+        s->len = carry_len;
+        size_t cut;
+        for (;;) {
+            while (s->len < want && !eof) {
+                if (s->cap - s->len < 65536) {
+                    s->cap = s->len + MAX(ld->segment, 65536);
+                    s->data = g_realloc(s->data, s->cap);
+                }
+                size_t room = MIN(s->cap - s->len, want - s->len);
+                int n = gzread(ld->gz, s->data + s->len, (unsigned)room);
+                GError *e = NULL;
+                if (gz_failed(ld->path, ld->gz, n, &e)) {
+                    load_fail(ld, e);
+                    eof = TRUE;
+                    n = 0;
+                }
+                eof = eof || n == 0;
+                s->len += (size_t)n;
+            }
+            cut = eof ? s->len : find_cut(s->data, s->len);
+            if (cut > 0 || eof)
+                break;
+            want = s->len + ld->segment; /* no record ends here yet (a long quoted field) */
         }
-        size_t take = (size_t)(nl - (data + pos)) + 1;
-        feed_line(L, data + pos, take);
-        pos += take;
+        carry_len = s->len - cut;
+        carry = g_realloc(carry, carry_len ? carry_len : 1);
+        if (carry_len)
+            memcpy(carry, s->data + cut, carry_len);
+        s->len = cut;
+        s->seq = seq++;
+        g_async_queue_push(ld->full, s);
     }
-}
-
-/* Reads the whole file through libcsv; FALSE with L->error set on a fatal error. */
-static gboolean
-read_file(Loader *L, gzFile gz)
-{
-    Reader rd = {L->path, gz, g_async_queue_new(), g_async_queue_new(), 0};
-    Block blocks[BLOCKS];
-    for (int i = 0; i < BLOCKS; i++) {
-        blocks[i] = (Block){g_malloc(READ_CHUNK), 0, FALSE, NULL};
-        g_async_queue_push(rd.empty, &blocks[i]);
-    }
-    GThread *thread = g_thread_new("registry-read", reader_main, &rd);
-    g_autoptr(GString) carry = g_string_new(NULL);
-    gboolean first = TRUE;
-    for (;;) {
-        Block *b = g_async_queue_pop(rd.full);
-        if (b->error && L->error == NULL)
-            L->error = g_steal_pointer(&b->error);
-        if (L->error == NULL)
-            feed_block(L, carry, b->data, b->len, &first);
-        gboolean last = b->last;
-        g_async_queue_push(rd.empty, b);
-        if (last)
-            break;
-        if (L->error != NULL)
-            g_atomic_int_set(&rd.stop, 1); /* drain: the reader ends at its next block */
-    }
-    g_thread_join(thread);
-    for (int i = 0; i < BLOCKS; i++) {
-        g_free(blocks[i].data);
-        g_clear_error(&blocks[i].error);
-    }
-    g_async_queue_unref(rd.full);
-    g_async_queue_unref(rd.empty);
-    if (L->error != NULL)
-        return FALSE;
-    if (carry->len > 0)
-        feed_line(L, carry->str, carry->len); /* a last line with no line end */
-    if (L->error == NULL && csv_fini(&L->parser, field_cb, row_cb, L) != 0) {
-        /* A quote left open at the end of the file. */
-        if (L->in_header) {
-            g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT,
-                        "file \"%s\": broken quoting in the header row", L->path);
-            return FALSE;
-        }
-        L->r->rows_read++;
-        reject(L, REG_REJECT_MALFORMED_RECORD);
-    }
-    if (L->error != NULL)
-        return FALSE;
-    if (L->in_header) {
-        g_set_error(&L->error, PBC_ERROR, PBC_ERROR_FORMAT, "file \"%s\" is empty: no header row",
-                    L->path);
-        return FALSE;
-    }
-    return TRUE;
+    g_free(carry);
+    g_async_queue_push(ld->full, &end_marker);
+    g_async_queue_push(ld->full, &end_marker);
+    return NULL;
 }
 
 /* One warning line for the rows not used, a detail line per reason. */
 static void
-report_rejects(const Loader *L)
+report_rejects(const Load *ld)
 {
-    const Registry *r = L->r;
+    const Registry *r = ld->r;
     uint64_t total = registry_rejected_total(r);
     if (total == 0)
         return;
     pbc_warning("file \"%s\": %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                 " registration rows rejected and not used",
-                L->path, total, r->rows_read);
+                ld->path, total, r->rows_read);
     for (int i = 0; i < REG_REJECT_COUNT; i++)
         if (r->rejected[i])
             pbc_detail("%s: %" G_GUINT64_FORMAT " rows, the first at line %" G_GINT64_FORMAT,
-                       reject_names[i], r->rejected[i], L->first_line[i]);
+                       reject_names[i], r->rejected[i], r->first_line[i]);
+}
+
+static guint
+seq_hash(gconstpointer p)
+{
+    return (guint)*(const uint64_t *)p;
+}
+
+static gboolean
+seq_equal(gconstpointer a, gconstpointer b)
+{
+    return *(const uint64_t *)a == *(const uint64_t *)b;
 }
 
 Registry *
@@ -867,37 +1113,81 @@ registry_load(const char *path, GError **error)
         return NULL;
     }
     gzbuffer(gz, 1u << 20);
-    Loader L = {0};
-    L.path = path;
-    L.r = registry_alloc();
-    L.in_header = TRUE;
-    L.names = g_ptr_array_new_with_free_func(g_free);
-    L.last_code = UINT32_MAX;
-    slots_grow(&L);
+    Load ld = {0};
+    ld.path = path;
+    ld.gz = gz;
+    ld.segment = SEGMENT;
+    /* Tests set tiny segments to put record boundaries everywhere. */
+    const char *seg = g_getenv("PBC_REGISTRY_SEGMENT");
+    if (seg != NULL && g_ascii_strtoull(seg, NULL, 10) > 0)
+        ld.segment = (size_t)g_ascii_strtoull(seg, NULL, 10);
+    ld.r = registry_alloc();
+    ld.full = g_async_queue_new();
+    ld.empty = g_async_queue_new();
+    g_mutex_init(&ld.lock);
+    ld.pending = g_hash_table_new_full(seq_hash, seq_equal, NULL, result_free);
+    code_table_init(&ld.global, 4096);
     /* First guess at the row count from the size (~40 bytes a row); gzip grows from there. */
     struct stat st;
     if (stat(path, &st) == 0)
-        L.cap = (size_t)(st.st_size / 40) + 1024;
-    L.r->recs = g_new(Rec, L.cap ? L.cap : 1);
-    parser_init(&L);
-    record_reset(&L);
-    gboolean ok = read_file(&L, gz);
+        ld.cap = (size_t)(st.st_size / 40) + 1024;
+    ld.r->recs = g_new(Rec, ld.cap ? ld.cap : 1);
+    Segment segments[SEGMENTS] = {{0}};
+    for (int i = 0; i < SEGMENTS; i++)
+        g_async_queue_push(ld.empty, &segments[i]);
+    GThread *reader = g_thread_new("registry-read", reader_main, &ld);
+
+    /* The header first, on this thread alone: the parsers need the column roles. */
+    Parser main_parser, other;
+    parser_setup(&main_parser, &ld, TRUE);
+    gboolean ended = FALSE;
+    while (main_parser.in_header && !g_atomic_int_get(&ld.stop)) {
+        Segment *s = g_async_queue_pop(ld.full);
+        if (s == &end_marker) {
+            ended = TRUE;
+            break;
+        }
+        Result *res = parse_segment(&main_parser, s);
+        g_async_queue_push(ld.empty, s);
+        deliver(&ld, res);
+    }
+    if (main_parser.in_header && !g_atomic_int_get(&ld.stop))
+        load_fail(&ld, g_error_new(PBC_ERROR, PBC_ERROR_FORMAT,
+                                   "file \"%s\" is empty: no header row", path));
+    /* Then two parsers: this thread and one more. */
+    parser_setup(&other, &ld, FALSE);
+    GThread *helper = NULL;
+    if (!ended) {
+        helper = g_thread_new("registry-parse", parser_main, &other);
+        parser_main(&main_parser);
+    } else {
+        /* The reader is done; take its second end marker. */
+        g_async_queue_pop(ld.full);
+    }
+    if (helper)
+        g_thread_join(helper);
+    g_thread_join(reader);
+    pbc_progress_done();
+    parser_teardown(&main_parser);
+    parser_teardown(&other);
+    for (int i = 0; i < SEGMENTS; i++)
+        g_free(segments[i].data);
+    g_async_queue_unref(ld.full);
+    g_async_queue_unref(ld.empty);
+    g_hash_table_destroy(ld.pending);
+    g_mutex_clear(&ld.lock);
+    code_table_clear(&ld.global);
+    g_free(ld.role);
     gzclose(gz);
-    csv_free(&L.parser);
-    g_ptr_array_free(L.names, TRUE);
-    g_free(L.role);
-    g_free(L.slot_key);
-    g_free(L.slot_val);
-    Registry *r = L.r;
-    if (!ok) {
-        g_propagate_error(error, L.error);
+    Registry *r = ld.r;
+    if (ld.error != NULL) {
+        g_propagate_error(error, ld.error);
         registry_free(r);
         return NULL;
     }
-    pbc_progress_done();
     r->recs = g_renew(Rec, r->recs, r->n ? r->n : 1);
     sort_records(r->recs, r->n);
     build_directory(r);
-    report_rejects(&L);
+    report_rejects(&ld);
     return r;
 }

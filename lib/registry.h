@@ -86,6 +86,8 @@ guint registry_practices(const Registry *r);
 /* Rows rejected for one reason, and in all. */
 uint64_t registry_rejected(const Registry *r, RegistryReject reason);
 uint64_t registry_rejected_total(const Registry *r);
+/* Physical line (header = 1) of the first row rejected for reason; 0 when none. */
+int64_t registry_rejected_first_line(const Registry *r, RegistryReject reason);
 /* Bytes held by the index (records, directory, practice codes). */
 size_t registry_memory(const Registry *r);
 
