@@ -140,7 +140,7 @@ extract_open(const char *path, GError **error)
     for (int c = 0; c < X_NCOLS; c++) {
         if ((coldefs[c].required & m) && x->idx[c] < 0) {
             g_set_error(error, PBC_ERROR, PBC_ERROR_FORMAT,
-                        "file \"%s\": missing required column \"%s\" of a %s extract", path,
+                        "file \"%s\": missing required column \"%s\" of an %s extract", path,
                         coldefs[c].name, dataset_name(x->dataset));
             extract_free(x);
             return NULL;
