@@ -456,6 +456,15 @@ load_in_transaction(Load *l, gboolean wait, GThread **summer, SumJob *job, GErro
     return pub_db_exec(l->conn, "could not commit the load", "COMMIT", 0, NULL, error);
 }
 
+void
+pub_load_result_clear(PubLoadResult *result)
+{
+    if (result == NULL)
+        return;
+    g_clear_pointer(&result->pct, g_free);
+    g_clear_pointer(&result->period, g_free);
+}
+
 gboolean
 pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError **error)
 {
@@ -499,6 +508,8 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
     if (summer)
         g_thread_join(summer);
     if (ok) {
+        result->pct = g_strdup(l.run->pct);
+        result->period = g_strdup(l.run->period);
         result->load_id = g_ascii_strtoll(l.load_id, NULL, 10);
         result->replaced = l.replaced;
         for (guint i = 0; i < l.stats->len; i++)

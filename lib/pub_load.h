@@ -29,6 +29,8 @@ typedef struct {
 } PubLoadOptions;
 
 typedef struct {
+    char *pct;             /* the run's PCT and period (owned; pub_load_result_clear) */
+    char *period;
     gint64 load_id;
     guint64 rows;          /* rows loaded, all tables */
     gint64 replaced;       /* load_id replaced, or 0 */
@@ -43,6 +45,9 @@ typedef struct {
  */
 gboolean pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result,
                   GError **error);
+
+/* Frees the strings of a result; accepts NULL. */
+void pub_load_result_clear(PubLoadResult *result);
 
 /* SQL for the advisory lock of a PCT ($1): pg_advisory_xact_lock's two keys. */
 #define PUB_LOCK_PCT_KEYS "1346520912, hashtext(upper($1))"

@@ -17,6 +17,7 @@
 #include "pub_db.h"
 #include "pub_load.h"
 #include "pub_migrate.h"
+#include "pub_render.h"
 #include "pub_roles.h"
 
 #include <glib.h>
@@ -29,6 +30,9 @@ static gboolean opt_migrate = FALSE;
 static gboolean opt_create_roles = FALSE;
 static char *opt_ref = NULL;
 static char *opt_pct = NULL;
+static char *opt_period = NULL;
+static char *opt_statements = NULL;
+static gboolean opt_no_statements = FALSE;
 static char *opt_dbname = NULL;
 static char *opt_sql_dir = NULL;
 static gboolean opt_quiet = FALSE;
@@ -48,8 +52,16 @@ static const GOptionEntry entries[] = {
      "security (needs --ref)", NULL},
     {"ref", 'R', 0, G_OPTION_ARG_FILENAME, &opt_ref,
      "reference directory holding practices.csv, for --create-roles", "DIR"},
+    {"statements", 's', 0, G_OPTION_ARG_FILENAME, &opt_statements,
+     "render the statements from the database into DIR (default with --out: OUT/statements; "
+     "without --out give --pct and --period)", "DIR"},
+    {"no-statements", 'S', 0, G_OPTION_ARG_NONE, &opt_no_statements,
+     "publish without rendering the statements", NULL},
     {"pct", 'p', 0, G_OPTION_ARG_STRING, &opt_pct,
-     "with --create-roles: only the practices of this PCT (default: all listed)", "CODE"},
+     "with --create-roles: only the practices of this PCT (default: all listed); "
+     "with --statements and no --out: the PCT to render", "CODE"},
+    {"period", 'P', 0, G_OPTION_ARG_STRING, &opt_period,
+     "with --statements and no --out: the reporting month to render", "YYYY-MM"},
     {"dbname", 'd', 0, G_OPTION_ARG_STRING, &opt_dbname,
      "connection string or URI (default: $PGURI, else libpq's PGHOST, PGDATABASE ...)",
      "CONNINFO"},
@@ -108,6 +120,17 @@ create_roles(PGconn *conn, GError **error)
     return TRUE;
 }
 
+static gboolean
+render(PGconn *conn, const char *pct, const char *period, const char *dir, GError **error)
+{
+    guint n = 0;
+    if (!pub_render_statements(conn, pct, period, dir, &n, error))
+        return FALSE;
+    pbc_info("rendered %u statement%s of PCT %s for %s into \"%s\"", n, n == 1 ? "" : "s", pct,
+             period, dir);
+    return TRUE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -127,6 +150,7 @@ main(int argc, char **argv)
              "  pbc-publish --no-wait --out out/2006-09      # fail if the PCT is busy\n"
              "  pbc-publish --migrate\n"
              "  pbc-publish --create-roles --ref ref/ --pct 5QA\n"
+             "  pbc-publish --statements /tmp/st --pct 5QA --period 2006-09\n"
              "  PGURI=postgresql://loader@db/pbc pbc-publish -o out/2006-09\n"
              "\n"
              "Exit status: 0 ok, 2 usage error, 3 unreadable, malformed or world-readable\n"
@@ -150,10 +174,20 @@ main(int argc, char **argv)
         return usage_error("--create-roles needs the reference directory (--ref DIR)");
     if (opt_ref != NULL && !opt_create_roles)
         return usage_error("--ref is only used with --create-roles");
-    if (opt_pct != NULL && !opt_create_roles)
-        return usage_error("--pct is only used with --create-roles; a run's PCT is in run.ini");
-    if (opt_out == NULL && !opt_migrate && !opt_create_roles)
-        return usage_error("nothing to do: give --out DIR, --migrate or --create-roles");
+    gboolean render_only = opt_out == NULL && opt_statements != NULL;
+    if (opt_pct != NULL && !opt_create_roles && !render_only)
+        return usage_error("--pct is only used with --create-roles or --statements; a run's "
+                           "PCT is in run.ini");
+    if (opt_period != NULL && !render_only)
+        return usage_error("--period is only used with --statements without --out; a run's "
+                           "period is in run.ini");
+    if (render_only && (opt_pct == NULL || opt_period == NULL))
+        return usage_error("--statements without --out needs --pct and --period");
+    if (opt_statements != NULL && opt_no_statements)
+        return usage_error("--statements and --no-statements cannot be used together");
+    if (opt_out == NULL && !opt_migrate && !opt_create_roles && !render_only)
+        return usage_error("nothing to do: give --out DIR, --migrate, --create-roles or "
+                           "--statements DIR");
 
     PGconn *conn = connect_and_migrate(&error);
     if (conn == NULL)
@@ -168,9 +202,22 @@ main(int argc, char **argv)
             pbc_info("published load %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT
                      " rows in %.1f s%s",
                      r.load_id, r.rows, r.seconds, r.replaced ? " (replacing an earlier load)" : "");
+            if (!opt_no_statements) {
+                g_autofree char *dir = opt_statements
+                                           ? g_strdup(opt_statements)
+                                           : g_build_filename(opt_out, "statements", NULL);
+                if (!render(conn, r.pct, r.period, dir, &error)) {
+                    pbc_warning("the run was published, but its statements were not rendered");
+                    rc = pbc_report(error);
+                }
+            }
+            pub_load_result_clear(&r);
         } else {
             rc = pbc_report(error);
         }
+    } else if (rc == PBC_EXIT_OK && render_only && !render(conn, opt_pct, opt_period,
+                                                           opt_statements, &error)) {
+        rc = pbc_report(error);
     }
     PQfinish(conn);
     return rc;

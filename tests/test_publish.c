@@ -10,6 +10,7 @@
  * and stops it at the end; each test uses its own PCT code.
  */
 #include "publish_fixture.h"
+#include "pub_render.h"
 
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
@@ -479,4 +480,63 @@ Test(publish, migrate_is_idempotent)
     g_autofree char *n = pgh_value(c, "SELECT count(*) FROM pbc.schema_migrations", NULL);
     cr_expect_geq(atoi(n), 3);
     PQfinish(c);
+}
+
+/* ---- statements ---------------------------------------------------------------- */
+
+Test(publish, renders_the_statements_from_the_database)
+{
+    Fix *f = fix_new("T09");
+    g_autofree char *log = NULL;
+    cr_assert_eq(run_publish(&log, "--out '%s'", f->out), 0, "%s", log);
+    g_autofree char *dir = g_build_filename(f->out, "statements", NULL);
+    const char *files[] = {"index.html", "A81001.html", "A81002.html", "A81001_charges.csv",
+                           "A81002_charges.csv"};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *p = g_build_filename(dir, files[i], NULL);
+        struct stat st;
+        cr_assert_eq(stat(p, &st), 0, "%s not written:\n%s", p, log);
+        cr_expect_eq(st.st_mode & 0077, 0, "%s is readable by others", p);
+    }
+    /* The page shows the figures, the chart and the link to the charges. */
+    g_autofree char *page_path = g_build_filename(dir, "A81001.html", NULL);
+    g_autofree char *page = NULL;
+    cr_assert(g_file_get_contents(page_path, &page, NULL, NULL));
+    cr_expect(strstr(page, "Church Street, Surgery (A81001)"));
+    cr_expect(strstr(page, "<th>Spend to date</th><td class=\"n\">\xc2\xa3" "2,000.00</td>"), "%s",
+              page);
+    cr_expect(strstr(page, "-\xc2\xa3" "1,917.34"), "variance");
+    cr_expect(strstr(page, "<svg"));
+    cr_expect(strstr(page, "href=\"A81001_charges.csv\""));
+    /* The charges add up to the statement's spend to date. */
+    g_autofree char *csv = g_build_filename(dir, "A81001_charges.csv", NULL);
+    TCsv *t = t_csv_read(csv);
+    gint64 sum = 0;
+    for (guint i = 0; i < t->rows->len; i++)
+        sum += t_int(g_ptr_array_index(t->rows, i), "practice_pence");
+    cr_expect_eq(t->rows->len, 4);
+    cr_expect_eq(sum, 200000);
+    t_csv_free(t);
+    /* Rendering alone, from the database, for a PCT and period. */
+    g_autofree char *again = g_build_filename(f->root, "again", NULL);
+    g_autofree char *log2 = NULL;
+    cr_assert_eq(run_publish(&log2, "--statements '%s' --pct T09 --period 2006-09", again), 0,
+                 "%s", log2);
+    g_autofree char *idx = g_build_filename(again, "index.html", NULL);
+    cr_expect(g_file_test(idx, G_FILE_TEST_EXISTS));
+    fix_free(f);
+}
+
+Test(publish, money_and_phasing)
+{
+    cr_expect_eq(pub_render_phased(16531, 1), 1378);  /* 1377.58 */
+    cr_expect_eq(pub_render_phased(16531, 6), 8266);  /* 8265.5 rounds away from zero */
+    cr_expect_eq(pub_render_phased(-16531, 6), -8266);
+    cr_expect_eq(pub_render_phased(12, 12), 12);
+    g_autofree char *a = pub_render_money(-191734);
+    cr_expect_str_eq(a, "-\xc2\xa3" "1,917.34");
+    g_autofree char *b = pub_render_money(5);
+    cr_expect_str_eq(b, "\xc2\xa3" "0.05");
+    g_autofree char *c = pub_render_money(123456789012);
+    cr_expect_str_eq(c, "\xc2\xa3" "1,234,567,890.12");
 }
