@@ -248,7 +248,8 @@ write_op_proc(const World *w, const char *dir, GError **err)
         char fyn[12];
         cal_fin_year_name(fyn, fy);
         for (int j = 0; j < tariff_n_op_proc(w); j++) {
-            gint64 price = 9000 + (gint64) (rng_key(w->seed, RNG_TAG_HRG, (guint64) j, 2, 0) % 300) * 100;
+            guint64 h = rng_key(w->seed, RNG_TAG_HRG, (guint64) j, 2, 0);
+            gint64 price = 9000 + (gint64) (h % 300) * 100;
             sheet_set(sh, 0, fyn);
             sheet_set(sh, 1, tariff_op_proc_hrg(w, j));
             sheet_set_money(sh, 2, fy < w->fy_cur ? price * 96 / 100 : price);

@@ -238,8 +238,9 @@ build_practices(World *w, GError **err)
 
     const Day fy_prev_oct = cal_month_first(cal_fy_first_month(w->fy_prev) + 6);
     const int cur_months = w->period - cal_fy_first_month(w->fy_cur) + 1;
-    const Day cur_mid = cal_month_first(cal_fy_first_month(w->fy_cur) + MAX(1, (cur_months + 1) / 2));
-    const Day cur_third = cal_month_first(cal_fy_first_month(w->fy_cur) + MAX(1, (cur_months + 1) / 3));
+    const int april = cal_fy_first_month(w->fy_cur);
+    const Day cur_mid = cal_month_first(april + MAX(1, (cur_months + 1) / 2));
+    const Day cur_third = cal_month_first(april + MAX(1, (cur_months + 1) / 3));
 
     gint64 first_patient = 0;
     GArray *normal = g_array_new(FALSE, FALSE, sizeof(int));
