@@ -12,7 +12,6 @@ export PBC_REL_BIN="$ROOT/build/rel/bin"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
-export PBC_QUIET=1
 
 log_dir="$ROOT/build/test-logs"
 rm -rf "$log_dir" && mkdir -p "$log_dir"
