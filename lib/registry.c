@@ -23,8 +23,8 @@
  * slack (a GHashTable of GArrays would need several times that); the array
  * grows by realloc, which glibc serves with mremap for blocks this large,
  * so growth copies nothing and untouched capacity is never resident; and
- * sorting is in place (MSD radix, the two top-level halves on two threads),
- * so the peak is the array itself.  A national extract that is already in
+ * sorting is in place (MSD radix, the top-level buckets shared between two
+ * threads), so the peak is the array itself.  A national extract that is already in
  * NHS number order skips the sort.
  *
  * Loading.  A reader thread decompresses through zlib and cuts the text
@@ -41,7 +41,6 @@
 #include "registry.h"
 
 #include "log.h"
-#include "nhs.h"
 
 #include <csv.h>
 #include <errno.h>

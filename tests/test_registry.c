@@ -4,6 +4,7 @@
  * the sort at scale.
  */
 #include "log.h"
+#include "nhs.h"
 #include "registry.h"
 
 #include <criterion/criterion.h>
@@ -543,4 +544,18 @@ Test(registry, many_segments_keep_extract_order_and_lines)
         cr_assert_str_eq(g.practice_code, code);
     }
     g_unsetenv("PBC_REGISTRY_SEGMENT");
+}
+
+Test(registry, nhs_key_agrees_with_nhs_number_valid)
+{
+    /* The loader's own check digit code must say what nhs.c says, number for number. */
+    for (uint64_t v = 9434700000ULL; v < 9434800000ULL; v += 7) {
+        char s[16];
+        g_snprintf(s, sizeof s, "%010" G_GUINT64_FORMAT, v);
+        uint64_t k = 0;
+        gboolean ok = registry_nhs_key(s, &k);
+        cr_assert_eq(ok, nhs_number_valid(s), "%s", s);
+        if (ok)
+            cr_assert_eq(k, v);
+    }
 }
