@@ -28,6 +28,7 @@ typedef struct {
 typedef struct {
     GPtrArray *files;  /* FileSum */
     GError *error;     /* the first failure */
+    gint cancel;       /* set when the load failed: stop hashing */
 } SumJob;
 
 static void
@@ -59,7 +60,7 @@ sum_thread(gpointer data)
     SumJob *job = data;
     for (guint i = 0; i < job->files->len && job->error == NULL; i++) {
         FileSum *f = g_ptr_array_index(job->files, i);
-        pub_file_sha256(f->path, &f->sha256, &f->size, &job->error);
+        pub_file_sha256(f->path, &f->sha256, &f->size, &job->cancel, &job->error);
     }
     return NULL;
 }
@@ -504,9 +505,11 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
         if (error && *error)
             record_failure(&l, *error);
     }
-    /* The thread is joined in the transaction on success; here otherwise. */
-    if (summer)
+    /* The thread is joined in the transaction on success; here otherwise, at once. */
+    if (summer) {
+        g_atomic_int_set(&job.cancel, 1);
         g_thread_join(summer);
+    }
     if (ok) {
         result->pct = g_strdup(l.run->pct);
         result->period = g_strdup(l.run->period);

@@ -153,7 +153,7 @@ pub_run_reference(const PubRun *run, const char *base)
 }
 
 gboolean
-pub_file_sha256(const char *path, char **hex, guint64 *size, GError **error)
+pub_file_sha256(const char *path, char **hex, guint64 *size, const gint *cancel, GError **error)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -178,6 +178,11 @@ pub_file_sha256(const char *path, char **hex, guint64 *size, GError **error)
         }
         if (n == 0)
             break;
+        if (cancel && g_atomic_int_get(cancel)) {
+            close(fd);
+            g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "checksum of \"%s\" cancelled", path);
+            return FALSE;
+        }
         g_checksum_update(sum, buf, (gssize)n);
         total += (guint64)n;
     }

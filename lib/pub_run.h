@@ -41,8 +41,11 @@ const char *pub_run_reference(const PubRun *run, const char *base);
 
 /*
  * Computes the SHA-256 (lower-case hex, owned by the caller) and size of the
- * file path.  FALSE with PBC_ERROR_IO when it cannot be read.
+ * file path.  FALSE with PBC_ERROR_IO when it cannot be read.  When cancel
+ * (may be NULL) becomes non-zero, stops early and returns FALSE with
+ * PBC_ERROR_IO.
  */
-gboolean pub_file_sha256(const char *path, char **hex, guint64 *size, GError **error);
+gboolean pub_file_sha256(const char *path, char **hex, guint64 *size, const gint *cancel,
+                         GError **error);
 
 #endif

@@ -21,6 +21,15 @@
 #define COUNT_IF(t, cond) "(SELECT count(*)" RUN_ROWS(t) " AND " cond ")"
 #define PRACTICE "budget_scope = 'PRACTICE'"
 
+/*
+ * priced_activity is the one large table: it is scanned once, into the
+ * temporary table pub_pa (its rows grouped by practice, month, POD and
+ * scope, with n = the count and every integer column summed under its own
+ * name), and every check reads that.
+ */
+#define PA_SUM(expr) "(SELECT coalesce(sum(" expr "), 0) FROM pg_temp.pub_pa)"
+#define PA_SUM_IF(expr, cond) "(SELECT coalesce(sum(" expr "), 0) FROM pg_temp.pub_pa WHERE " cond ")"
+
 /* reconciliation.csv's row for a check, one side against the database. */
 #define RECON(check, side, db)                                                            \
     "SELECT r." side "_value, " db " FROM pbc.reconciliation r"                           \
@@ -34,18 +43,18 @@ typedef struct {
 static const Check checks[] = {
     /* --- the files against each other (R-G2, R-G3) --- */
     {"statements: sum of spend_ytd = sum of priced_activity practice_pence",
-     "SELECT " SUM("statements", "spend_ytd") ", " SUM("priced_activity", "practice_pence")},
+     "SELECT " SUM("statements", "spend_ytd") ", " PA_SUM("practice_pence")},
     {"statements: sum of risk_pool_ytd = sum of priced_activity risk_pool_pence",
-     "SELECT " SUM("statements", "risk_pool_ytd") ", " SUM("priced_activity", "risk_pool_pence")},
+     "SELECT " SUM("statements", "risk_pool_ytd") ", " PA_SUM("risk_pool_pence")},
     {"practice_month: sum of practice_pence = sum of statements spend_ytd",
      "SELECT " SUM("statements", "spend_ytd") ", " SUM("practice_month", "practice_pence")},
     {"practice_month: sum of risk_pool_pence = sum of statements risk_pool_ytd",
      "SELECT " SUM("statements", "risk_pool_ytd") ", " SUM("practice_month", "risk_pool_pence")},
     {"practice_month: sum of cost_pence = price_pence of PRACTICE units",
-     "SELECT " SUM_IF("priced_activity", "price_pence", PRACTICE) ", "
+     "SELECT " PA_SUM_IF("price_pence", PRACTICE) ", "
          SUM("practice_month", "cost_pence")},
     {"practice_month: sum of units = number of PRACTICE units",
-     "SELECT " COUNT_IF("priced_activity", PRACTICE) ", " SUM("practice_month", "units")},
+     "SELECT " PA_SUM_IF("n", PRACTICE) ", " SUM("practice_month", "units")},
     {"statement_breakdown: POD practice_pence adds up to statements spend_ytd",
      "SELECT " SUM("statements", "spend_ytd") ", "
          SUM_IF("statement_breakdown", "practice_pence", "breakdown = 'POD'")},
@@ -56,25 +65,23 @@ static const Check checks[] = {
      "SELECT 0, count(*) FROM"
      " (SELECT practice_code, spend_ytd, risk_pool_ytd" RUN_ROWS("statements") ") s"
      " FULL JOIN (SELECT practice_code, sum(practice_pence) AS pp, sum(risk_pool_pence) AS rp"
-     RUN_ROWS("priced_activity") " AND " PRACTICE " GROUP BY practice_code) a USING (practice_code)"
+     " FROM pg_temp.pub_pa WHERE " PRACTICE " GROUP BY practice_code) a USING (practice_code)"
      " WHERE coalesce(s.spend_ytd, -1) <> coalesce(a.pp, 0)"
      "    OR coalesce(s.risk_pool_ytd, -1) <> coalesce(a.rp, 0)"},
     {"practice_month rows that differ from the units by practice, month and POD",
      "SELECT 0, count(*) FROM"
      " (SELECT practice_code, activity_month, pod, units, cost_pence, practice_pence,"
      "         risk_pool_pence" RUN_ROWS("practice_month") ") m"
-     " FULL JOIN (SELECT practice_code, activity_month, pod, count(*) AS units,"
+     " FULL JOIN (SELECT practice_code, activity_month, pod, sum(n) AS units,"
      "            sum(price_pence) AS cost_pence, sum(practice_pence) AS practice_pence,"
-     "            sum(risk_pool_pence) AS risk_pool_pence" RUN_ROWS("priced_activity")
-     " AND " PRACTICE " GROUP BY 1, 2, 3) a USING (practice_code, activity_month, pod)"
+     "            sum(risk_pool_pence) AS risk_pool_pence FROM pg_temp.pub_pa"
+     " WHERE " PRACTICE " GROUP BY 1, 2, 3) a USING (practice_code, activity_month, pod)"
      " WHERE (m.units, m.cost_pence, m.practice_pence, m.risk_pool_pence)"
      "       IS DISTINCT FROM (a.units, a.cost_pence, a.practice_pence, a.risk_pool_pence)"},
     {"PRACTICE units whose practice_pence + risk_pool_pence is not price_pence",
-     "SELECT 0, " COUNT_IF("priced_activity",
-                           PRACTICE " AND practice_pence + risk_pool_pence <> price_pence")},
+     "SELECT 0, " PA_SUM("bad_split")},
     {"units outside PRACTICE scope with practice or risk-pool pence",
-     "SELECT 0, " COUNT_IF("priced_activity", "budget_scope <> 'PRACTICE'"
-                                              " AND (practice_pence <> 0 OR risk_pool_pence <> 0)")},
+     "SELECT 0, " PA_SUM("bad_scope")},
     {"statements whose annual_budget differs from budgets.csv",
      "SELECT 0, count(*) FROM pbc.statements s JOIN pbc.budgets b"
      " USING (pct_code, period, practice_code, fin_year)"
@@ -87,13 +94,13 @@ static const Check checks[] = {
                            "left_value - right_value IS DISTINCT FROM difference")},
     {"reconciliation.csv priced_activity_rows_eq_units_in_range: left = priced_activity rows",
      RECON("priced_activity_rows_eq_units_in_range", "left",
-           "(SELECT count(*)" RUN_ROWS("priced_activity") ")")},
+           PA_SUM("n"))},
     {"reconciliation.csv price_eq_practice_plus_risk_pool_plus_out_of_scope: left = sum of price_pence",
      RECON("price_eq_practice_plus_risk_pool_plus_out_of_scope", "left",
-           SUM("priced_activity", "price_pence"))},
+           PA_SUM("price_pence"))},
     {"reconciliation.csv practice_scope_price_eq_practice_plus_risk_pool: left = PRACTICE price_pence",
      RECON("practice_scope_price_eq_practice_plus_risk_pool", "left",
-           SUM_IF("priced_activity", "price_pence", PRACTICE))},
+           PA_SUM_IF("price_pence", PRACTICE))},
     {"reconciliation.csv practice_month_units_eq_practice_units: left = practice_month units",
      RECON("practice_month_units_eq_practice_units", "left", SUM("practice_month", "units"))},
     {"reconciliation.csv practice_month_cost_eq_practice_price: left = practice_month cost_pence",
@@ -157,11 +164,15 @@ static gboolean
 check_table(PGconn *conn, const char *const *params, const PubTable *t, const PubFileStats *st,
             GPtrArray *out, GError **error)
 {
-    g_autoptr(GString) sql = g_string_new("SELECT count(*)");
+    gboolean pa = strcmp(t->table, "priced_activity") == 0;
+    g_autoptr(GString) sql = g_string_new(pa ? "SELECT coalesce(sum(n), 0)" : "SELECT count(*)");
     for (guint i = 0; i < t->ncols; i++)
         if (t->cols[i].type == PUB_INT && st->present[i])
             g_string_append_printf(sql, ", coalesce(sum(\"%s\"), 0)", t->cols[i].db);
-    g_string_append_printf(sql, " FROM pbc.%s WHERE pct_code = $1 AND period = $2", t->table);
+    if (pa)
+        g_string_append(sql, " FROM pg_temp.pub_pa WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL");
+    else
+        g_string_append_printf(sql, " FROM pbc.%s WHERE pct_code = $1 AND period = $2", t->table);
     g_autofree char *what = g_strdup_printf("could not check the totals of pbc.%s", t->table);
     PGresult *res = pub_db_query(conn, what, sql->str, 2, params, error);
     if (res == NULL)
@@ -209,18 +220,42 @@ record(PGconn *conn, const char *load_id, GPtrArray *out, GError **error)
     return pub_copy_finish(c, error);
 }
 
+/* The one scan of priced_activity: pg_temp.pub_pa (see PA_SUM). */
+static gboolean
+aggregate_units(PGconn *conn, const char *const *params, GError **error)
+{
+    const PubTable *t = pub_table_for_file("priced_activity.csv");
+    g_autoptr(GString) sql = g_string_new(
+        "CREATE TEMP TABLE pub_pa ON COMMIT DROP AS"
+        " SELECT practice_code, activity_month, pod, budget_scope, count(*) AS n,"
+        " count(*) FILTER (WHERE " PRACTICE
+        " AND practice_pence + risk_pool_pence <> price_pence) AS bad_split,"
+        " count(*) FILTER (WHERE budget_scope <> 'PRACTICE'"
+        " AND (practice_pence <> 0 OR risk_pool_pence <> 0)) AS bad_scope");
+    for (guint i = 0; i < t->ncols; i++)
+        if (t->cols[i].type == PUB_INT)
+            g_string_append_printf(sql, ", sum(\"%s\") AS \"%s\"", t->cols[i].db, t->cols[i].db);
+    g_string_append(sql, " FROM pbc.priced_activity WHERE pct_code = $1 AND period = $2"
+                         " GROUP BY 1, 2, 3, 4");
+    return pub_db_exec(conn, "could not total the published units", sql->str, 2, params, error);
+}
+
 gboolean
 pub_verify(PGconn *conn, const char *pct, const char *period, const char *load_id,
            const PubTable *const *tables, const PubFileStats *stats, guint n, GError **error)
 {
     const char *params[] = {pct, period};
+    if (!aggregate_units(conn, params, error))
+        return FALSE;
     g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(outcome_free);
     for (guint i = 0; i < n; i++)
         if (!check_table(conn, params, tables[i], &stats[i], out, error))
             return FALSE;
     for (guint i = 0; i < G_N_ELEMENTS(checks); i++) {
         g_autofree char *what = g_strdup_printf("could not check \"%s\"", checks[i].name);
-        PGresult *res = pub_db_query(conn, what, checks[i].sql, 2, params, error);
+        /* Checks on pub_pa alone take no parameters. */
+        int np = strstr(checks[i].sql, "$1") ? 2 : 0;
+        PGresult *res = pub_db_query(conn, what, checks[i].sql, np, params, error);
         if (res == NULL)
             return FALSE;
         if (PQntuples(res) > 0)
