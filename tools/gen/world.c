@@ -65,8 +65,11 @@ pct_code(char *out, const char *run, int i)
     g_snprintf(out, 8, "5%c%c", 'A' + k / 26, 'A' + k % 26);
 }
 
+/* Writes the code of provider @i into @out.  @next: the generator's
+ * position, advanced past every code it hands out, so codes are distinct
+ * by construction (call for i = 0, 1, 2, ... in order). */
 static void
-provider_code(char *out, int i)
+provider_code(char *out, int i, int *next)
 {
     if (i < (int) G_N_ELEMENTS(fixed_providers)) {
         g_strlcpy(out, fixed_providers[i], 8);
@@ -74,8 +77,8 @@ provider_code(char *out, int i)
     }
     static const char alnum[] = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
     const int n = (int) sizeof alnum - 1;
-    int k = i - (int) G_N_ELEMENTS(fixed_providers);
     for (;;) {
+        int k = (*next)++;
         g_snprintf(out, 8, "R%c%c", alnum[(k / n) % n], alnum[k % n]);
         gboolean clash = FALSE;
         for (gsize j = 0; j < G_N_ELEMENTS(fixed_providers); j++)
@@ -83,7 +86,6 @@ provider_code(char *out, int i)
                 clash = TRUE;
         if (!clash)
             break;
-        k += 7;
     }
     /* Every seventeenth provider sends under a five-character site code,
      * which has no MFF of its own (R-P6). */
@@ -337,9 +339,10 @@ build_providers(World *w)
     /* One-PCT scales: every provider mainly serves the run's PCT. */
     gboolean single = cfg->run_practices > 0 || w->n_pcts == 1;
     int *sharing = g_new0(int, w->n_pcts);
+    int next_code = 0;
     for (int j = 0; j < w->n_providers; j++) {
         Provider *pv = &w->providers[j];
-        provider_code(pv->code, j);
+        provider_code(pv->code, j, &next_code);
         if (single) {
             pv->home_lo = 0;
             pv->home_hi = 1;
@@ -396,8 +399,16 @@ world_new(const GenConfig *cfg, GError **err)
         world_free(w);
         return NULL;
     }
-    if (cfg->providers < 1) {
-        g_set_error(err, GEN_ERROR, GEN_ERROR_USAGE, "cannot make %d providers",
+    /* Codes: "5LL" PCTs (676, some taken by the run's own neighbours) and
+     * "RXX" providers (1,156 less the fixed ones). */
+    if (cfg->pcts < 1 || cfg->pcts > 600) {
+        g_set_error(err, GEN_ERROR, GEN_ERROR_USAGE, "cannot make %d PCTs (1 to 600)",
+                    cfg->pcts);
+        world_free(w);
+        return NULL;
+    }
+    if (cfg->providers < 1 || cfg->providers > 1000) {
+        g_set_error(err, GEN_ERROR, GEN_ERROR_USAGE, "cannot make %d providers (1 to 1000)",
                     cfg->providers);
         world_free(w);
         return NULL;
