@@ -254,7 +254,11 @@ check_reject_rate(GPtrArray *files, int64_t limit_micro, GError **error)
     /* rejected / read > limit / 100, in integers */
     if ((__int128)rejected * 100 * PBC_MICRO <= (__int128)limit_micro * read)
         return TRUE;
-    g_autoptr(GPtrArray) worst = g_ptr_array_copy(files, NULL, NULL);
+    /* A shallow copy to sort: g_ptr_array_copy() would inherit files' free
+     * function and free every InFile a second time. */
+    g_autoptr(GPtrArray) worst = g_ptr_array_sized_new(files->len);
+    for (guint i = 0; i < files->len; i++)
+        g_ptr_array_add(worst, g_ptr_array_index(files, i));
     g_ptr_array_sort(worst, cmp_worst);
     GString *msg = g_string_new(NULL);
     char lim[32];
@@ -268,9 +272,8 @@ check_reject_rate(GPtrArray *files, int64_t limit_micro, GError **error)
         InFile *f = g_ptr_array_index(worst, i);
         if (f->rejected == 0)
             break;
-        g_string_append_printf(msg, " \"%s\" %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT "%s",
-                               f->name, f->rejected, f->read,
-                               i + 1 < worst->len && i < 2 ? ";" : "");
+        g_string_append_printf(msg, "%s \"%s\" %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+                               i ? ";" : "", f->name, f->rejected, f->read);
     }
     g_string_append(msg, "\nhint: see the rejects file for each row's reason");
     g_set_error_literal(error, PBC_ERROR, PBC_ERROR_DATA, msg->str);
