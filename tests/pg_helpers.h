@@ -57,6 +57,8 @@ pgh_server_start(void)
     g_autofree char *out = NULL;
     if (pgh_system(&out, cmd) != 0) {
         fprintf(stderr, "pg_helpers: could not start the test server:\n%s\n", out);
+        g_autofree char *log = g_strdup_printf("cat '%s'/log/*.log >&2; rm -rf '%s'", dir, dir);
+        pgh_system(NULL, log);
         exit(3);
     }
     /* "export NAME=value" lines; values from printf %q have no quotes here. */
