@@ -439,21 +439,27 @@ static Segment end_marker;
 
 /* Packed practice code -> index; open addressing, a power-of-two size. */
 typedef struct {
-    uint32_t *key; /* packed code + 1; 0 = empty */
-    uint32_t *val;
+    uint32_t key; /* packed code + 1; 0 = empty */
+    uint32_t val;
+} Slot;
+
+typedef struct {
+    Slot *slot;   /* key and index side by side: one cache line a probe */
     uint32_t size, used;
 } CodeTable;
 
 /* What parsing a segment produced, waiting to be appended in file order. */
 typedef struct {
     uint64_t seq;
-    Rec *recs; /* key: nhs << 30 | record number in the segment; val: segment code index */
+    int parser;        /* which parser: its practice indexes are its own */
+    Rec *recs; /* key: nhs << 30 | record number in the segment; val: the parser's code index */
     size_t n, cap;
     uint64_t records;  /* data records, rejected ones included */
     int64_t lines;     /* physical lines */
     uint64_t rejected[REG_REJECT_COUNT];
     int64_t first_line[REG_REJECT_COUNT]; /* line within the segment, 1-based */
-    GArray *codes;     /* uint32 packed practice codes by segment index */
+    uint32_t first_new; /* the parser's index of new_codes[0] */
+    GArray *new_codes; /* uint32 packed practice codes the parser first met in this segment */
 } Result;
 
 typedef struct {
@@ -471,6 +477,7 @@ typedef struct {
     int64_t line_offset;      /* physical lines before it */
     size_t cap;               /* capacity of r->recs */
     CodeTable global;         /* packed code -> index in r->codes */
+    GArray *to_global[2];     /* per parser: its code index -> index in r->codes */
     GError *error;            /* the first fatal error */
 } Load;
 
@@ -486,8 +493,9 @@ typedef struct {
     size_t len[ROLE_COUNT];
     int64_t line;       /* lines of the segment fed so far */
     int64_t rec_line;   /* line where the current record started */
+    int id;             /* 0 (the caller's thread) or 1 */
     Result *res;
-    CodeTable codes;    /* this segment's practice codes */
+    CodeTable codes;    /* practice codes met so far -> this parser's index */
     uint32_t last_code, last_index; /* the previous row's (files often run by practice) */
 } Parser;
 
@@ -496,15 +504,13 @@ code_table_init(CodeTable *t, uint32_t size)
 {
     t->size = size;
     t->used = 0;
-    t->key = g_new0(uint32_t, size);
-    t->val = g_new(uint32_t, size);
+    t->slot = g_new0(Slot, size);
 }
 
 static void
 code_table_clear(CodeTable *t)
 {
-    g_free(t->key);
-    g_free(t->val);
+    g_free(t->slot);
 }
 
 /* The slot of packed code v: its own, or the empty one where it would go. */
@@ -512,7 +518,7 @@ static inline uint32_t
 code_table_slot(const CodeTable *t, uint32_t v)
 {
     uint32_t mask = t->size - 1, h = (v * 2654435761u) & mask;
-    while (t->key[h] != 0 && t->key[h] != v + 1)
+    while (t->slot[h].key != 0 && t->slot[h].key != v + 1)
         h = (h + 1) & mask;
     return h;
 }
@@ -521,19 +527,15 @@ code_table_slot(const CodeTable *t, uint32_t v)
 static void
 code_table_put(CodeTable *t, uint32_t h, uint32_t v, uint32_t index)
 {
-    t->key[h] = v + 1;
-    t->val[h] = index;
+    t->slot[h] = (Slot){v + 1, index};
     if (++t->used * 2 <= t->size)
         return;
     CodeTable old = *t;
     code_table_init(t, old.size * 2);
     t->used = old.used;
     for (uint32_t i = 0; i < old.size; i++)
-        if (old.key[i]) {
-            uint32_t k = code_table_slot(t, old.key[i] - 1);
-            t->key[k] = old.key[i];
-            t->val[k] = old.val[i];
-        }
+        if (old.slot[i].key)
+            t->slot[code_table_slot(t, old.slot[i].key - 1)] = old.slot[i];
     code_table_clear(&old);
 }
 
@@ -650,10 +652,13 @@ practice_code_ok(const char *s, size_t len)
 }
 
 /*
- * The segment's index of a practice code already checked to be a letter
- * and five digits: the code packs into a number below 2.6 million, which a
+ * The parser's index of a practice code already checked to be a letter and
+ * five digits: the code packs into a number below 2.6 million, which a
  * small open-addressing table maps.  (A direct 2.6-million-slot array was
- * tried first: at 10 MB it missed the cache and the TLB on most rows.)
+ * tried first: at 10 MB it missed the cache and the TLB on most rows; a
+ * table per segment cost a re-insertion of every practice every 4 MB.)  A
+ * code new to the parser is listed in the segment's result, so that the
+ * appender learns the parser's indexes in order.
  */
 static uint32_t
 practice_index(Parser *p, const char *code)
@@ -665,11 +670,11 @@ practice_index(Parser *p, const char *code)
         return p->last_index;
     uint32_t h = code_table_slot(&p->codes, v);
     uint32_t index;
-    if (p->codes.key[h] != 0) {
-        index = p->codes.val[h];
+    if (p->codes.slot[h].key != 0) {
+        index = p->codes.slot[h].val;
     } else {
-        index = p->res->codes->len;
-        g_array_append_val(p->res->codes, v);
+        index = p->codes.used;
+        g_array_append_val(p->res->new_codes, v);
         code_table_put(&p->codes, h, v, index);
     }
     p->last_code = v;
@@ -758,11 +763,13 @@ feed_line(Parser *p, const char *s, size_t len)
 }
 
 static Result *
-result_new(uint64_t seq)
+result_new(uint64_t seq, const Parser *p)
 {
     Result *res = g_new0(Result, 1);
     res->seq = seq;
-    res->codes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    res->parser = p->id;
+    res->first_new = p->codes.used;
+    res->new_codes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     return res;
 }
 
@@ -771,7 +778,7 @@ result_free(gpointer data)
 {
     Result *res = data;
     g_free(res->recs);
-    g_array_free(res->codes, TRUE);
+    g_array_free(res->new_codes, TRUE);
     g_free(res);
 }
 
@@ -779,11 +786,8 @@ result_free(gpointer data)
 static Result *
 parse_segment(Parser *p, const Segment *s)
 {
-    p->res = result_new(s->seq);
+    p->res = result_new(s->seq, p);
     p->line = 0;
-    p->last_code = UINT32_MAX;
-    memset(p->codes.key, 0, p->codes.size * sizeof *p->codes.key);
-    p->codes.used = 0;
     size_t pos = 0;
     if (s->seq == 0 && s->len >= 3 && memcmp(s->data, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; /* a UTF-8 byte-order mark */
@@ -825,12 +829,13 @@ append(Load *ld, Result *res)
         g_atomic_int_set(&ld->stop, 1);
         return;
     }
-    /* The segment's practice indexes become the registry's. */
-    g_autofree uint64_t *map = g_new(uint64_t, res->codes->len ? res->codes->len : 1);
-    for (guint i = 0; i < res->codes->len; i++) {
-        uint32_t v = g_array_index(res->codes, uint32_t, i);
+    /* The codes the parser met first in this segment get their registry indexes. */
+    GArray *to_global = ld->to_global[res->parser];
+    g_assert(to_global->len == res->first_new);
+    for (guint i = 0; i < res->new_codes->len; i++) {
+        uint32_t v = g_array_index(res->new_codes, uint32_t, i);
         uint32_t h = code_table_slot(&ld->global, v);
-        if (ld->global.key[h] == 0) {
+        if (ld->global.slot[h].key == 0) {
             if (r->codes->len >= MAX_PRACTICES) {
                 ld->error = g_error_new(PBC_ERROR, PBC_ERROR_REFDATA,
                                         "file \"%s\": more than %u distinct practice codes",
@@ -844,8 +849,9 @@ append(Load *ld, Result *res)
             code_table_put(&ld->global, h, v, r->codes->len - 1);
             h = code_table_slot(&ld->global, v);
         }
-        map[i] = ld->global.val[h];
+        g_array_append_val(to_global, ld->global.slot[h].val);
     }
+    const uint32_t *map = (const uint32_t *)(void *)to_global->data;
     if (r->n + res->n > ld->cap) {
         ld->cap = MAX(r->n + res->n, ld->cap + ld->cap / 2 + 65536);
         r->recs = g_renew(Rec, r->recs, ld->cap);
@@ -854,7 +860,7 @@ append(Load *ld, Result *res)
     Rec *out = r->recs + r->n;
     for (size_t i = 0; i < res->n; i++) {
         out[i].key = res->recs[i].key + r->rows_read;
-        out[i].val = map[res->recs[i].val >> (2 * DATE_BITS)] << (2 * DATE_BITS)
+        out[i].val = (uint64_t)map[res->recs[i].val >> (2 * DATE_BITS)] << (2 * DATE_BITS)
                      | (res->recs[i].val & low);
     }
     r->n += res->n;
@@ -885,10 +891,12 @@ deliver(Load *ld, Result *res)
 }
 
 static void
-parser_setup(Parser *p, Load *ld, gboolean header)
+parser_setup(Parser *p, Load *ld, int id, gboolean header)
 {
     memset(p, 0, sizeof *p);
     p->ld = ld;
+    p->id = id;
+    p->last_code = UINT32_MAX;
     p->in_header = header;
     p->names = g_ptr_array_new_with_free_func(g_free);
     code_table_init(&p->codes, 4096);
@@ -914,7 +922,7 @@ parser_main(gpointer data)
         Segment *s = g_async_queue_pop(ld->full);
         if (s == &end_marker)
             return NULL;
-        Result *res = g_atomic_int_get(&ld->stop) ? result_new(s->seq) : parse_segment(p, s);
+        Result *res = g_atomic_int_get(&ld->stop) ? result_new(s->seq, p) : parse_segment(p, s);
         g_async_queue_push(ld->empty, s);
         deliver(ld, res);
     }
@@ -1126,6 +1134,8 @@ registry_load(const char *path, GError **error)
     g_mutex_init(&ld.lock);
     ld.pending = g_hash_table_new_full(seq_hash, seq_equal, NULL, result_free);
     code_table_init(&ld.global, 4096);
+    ld.to_global[0] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    ld.to_global[1] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     /* First guess at the row count from the size (~40 bytes a row); gzip grows from there. */
     struct stat st;
     if (stat(path, &st) == 0)
@@ -1138,7 +1148,7 @@ registry_load(const char *path, GError **error)
 
     /* The header first, on this thread alone: the parsers need the column roles. */
     Parser main_parser, other;
-    parser_setup(&main_parser, &ld, TRUE);
+    parser_setup(&main_parser, &ld, 0, TRUE);
     gboolean ended = FALSE;
     while (main_parser.in_header && !g_atomic_int_get(&ld.stop)) {
         Segment *s = g_async_queue_pop(ld.full);
@@ -1154,7 +1164,7 @@ registry_load(const char *path, GError **error)
         load_fail(&ld, g_error_new(PBC_ERROR, PBC_ERROR_FORMAT,
                                    "file \"%s\" is empty: no header row", path));
     /* Then two parsers: this thread and one more. */
-    parser_setup(&other, &ld, FALSE);
+    parser_setup(&other, &ld, 1, FALSE);
     GThread *helper = NULL;
     if (!ended) {
         helper = g_thread_new("registry-parse", parser_main, &other);
@@ -1176,6 +1186,8 @@ registry_load(const char *path, GError **error)
     g_hash_table_destroy(ld.pending);
     g_mutex_clear(&ld.lock);
     code_table_clear(&ld.global);
+    g_array_free(ld.to_global[0], TRUE);
+    g_array_free(ld.to_global[1], TRUE);
     g_free(ld.role);
     gzclose(gz);
     Registry *r = ld.r;
