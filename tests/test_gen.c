@@ -468,3 +468,32 @@ Test(gen, no_quirks_gives_clean_files)
     }
     g_ptr_array_free(names, TRUE);
 }
+
+/* Regression: generated provider codes once collided, so that one
+ * provider's files silently replaced another's.  40 providers must give 40
+ * distinct codes, hence 40 first files per dataset and month. */
+Test(gen, provider_codes_are_distinct)
+{
+    g_autofree char *a = g_build_filename(tmpdir, "a", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "--out %s --patients 4000 --practices 40 --run-practices 0 --pcts 20 --providers 40 "
+        "--months 1 --spells-per-month 200 --op-per-month 200 --ae-per-month 200 --hrgs 40 "
+        "--quiet", a);
+    Run r = gen(args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_clear(&r);
+    g_autofree char *in = g_build_filename(a, "in", NULL);
+    GPtrArray *names = list_dir(in);
+    GHashTable *codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        if (!g_str_has_prefix(n, "ae_"))
+            continue;
+        const char *end = strchr(n + 3, '_');
+        cr_assert_not_null(end);
+        g_hash_table_add(codes, g_strndup(n + 3, (gsize) (end - n - 3)));
+    }
+    cr_assert_eq(g_hash_table_size(codes), 40u);
+    g_hash_table_destroy(codes);
+    g_ptr_array_free(names, TRUE);
+}
