@@ -93,6 +93,11 @@ admin_psql() {
 do_start() {
     resolve_base
     [ -x "$pgbin/initdb" ] || die "PostgreSQL 15 is not installed in $pgbin (run scripts/deps.sh)"
+    # initdb and the server write to /dev/null; a program that renamed a file
+    # over it leaves a root-only regular file that makes them fail obscurely.
+    [ -c /dev/null ] ||
+        die "/dev/null is not a character device (something replaced it with a file)" \
+            "; as root: rm -f /dev/null && mknod -m 666 /dev/null c 1 3"
     if [ ${#runas[@]} -gt 0 ]; then
         can_use "$base" || die "cannot make directory \"$base\" usable by user postgres"
     else
