@@ -559,3 +559,15 @@ Test(registry, nhs_key_agrees_with_nhs_number_valid)
             cr_assert_eq(k, v);
     }
 }
+
+Test(registry, header_only_file_is_an_empty_index)
+{
+    /* No rows at all: every valid NHS number is then NOT_REGISTERED (R-A4). */
+    g_autoptr(Registry) r = load_text(HEADER);
+    cr_assert_eq(registry_rows_read(r), 0);
+    cr_assert_eq(registry_rows(r), 0);
+    cr_assert_eq(registry_patients(r), 0);
+    size_t first;
+    cr_assert_eq(registry_find(r, 9434765919ULL, &first), 0);
+    cr_assert_eq(registry_find(r, 0, &first), 0);
+}
