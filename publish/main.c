@@ -32,7 +32,6 @@ static char *opt_ref = NULL;
 static char *opt_pct = NULL;
 static char *opt_period = NULL;
 static char *opt_statements = NULL;
-static gboolean opt_no_statements = FALSE;
 static char *opt_dbname = NULL;
 static char *opt_sql_dir = NULL;
 static gboolean opt_quiet = FALSE;
@@ -53,10 +52,8 @@ static const GOptionEntry entries[] = {
     {"ref", 'R', 0, G_OPTION_ARG_FILENAME, &opt_ref,
      "reference directory holding practices.csv, for --create-roles", "DIR"},
     {"statements", 's', 0, G_OPTION_ARG_FILENAME, &opt_statements,
-     "render the statements from the database into DIR (default with --out: OUT/statements; "
-     "without --out give --pct and --period)", "DIR"},
-    {"no-statements", 'S', 0, G_OPTION_ARG_NONE, &opt_no_statements,
-     "publish without rendering the statements", NULL},
+     "also render plain statement pages and charges files from the database into DIR (with "
+     "--out after the publish; without --out give --pct and --period)", "DIR"},
     {"pct", 'p', 0, G_OPTION_ARG_STRING, &opt_pct,
      "with --create-roles: only the practices of this PCT (default: all listed); "
      "with --statements and no --out: the PCT to render", "CODE"},
@@ -183,8 +180,6 @@ main(int argc, char **argv)
                            "period is in run.ini");
     if (render_only && (opt_pct == NULL || opt_period == NULL))
         return usage_error("--statements without --out needs --pct and --period");
-    if (opt_statements != NULL && opt_no_statements)
-        return usage_error("--statements and --no-statements cannot be used together");
     if (opt_out == NULL && !opt_migrate && !opt_create_roles && !render_only)
         return usage_error("nothing to do: give --out DIR, --migrate, --create-roles or "
                            "--statements DIR");
@@ -202,11 +197,8 @@ main(int argc, char **argv)
             pbc_info("published load %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT
                      " rows in %.1f s%s",
                      r.load_id, r.rows, r.seconds, r.replaced ? " (replacing an earlier load)" : "");
-            if (!opt_no_statements) {
-                g_autofree char *dir = opt_statements
-                                           ? g_strdup(opt_statements)
-                                           : g_build_filename(opt_out, "statements", NULL);
-                if (!render(conn, r.pct, r.period, dir, &error)) {
+            if (opt_statements != NULL) {
+                if (!render(conn, r.pct, r.period, opt_statements, &error)) {
                     pbc_warning("the run was published, but its statements were not rendered");
                     rc = pbc_report(error);
                 }
