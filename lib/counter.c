@@ -82,11 +82,23 @@ counter_get(const Counter *c, const char *const *parts)
     return g_hash_table_lookup(c->rows, key);
 }
 
-/* Part-wise byte order: SEP (0x1F) sorts below every printable byte. */
+/*
+ * Part-wise byte order.  Every key has the same number of separators, so
+ * where one key has SEP and the other a byte, the first key's part is a
+ * prefix of the other's and sorts first: SEP counts as below every byte,
+ * tabs and other control bytes included (plain strcmp() would put "A\t"
+ * before "A", since 0x09 < 0x1F).
+ */
 static gint
 cmp_keys(gconstpointer a, gconstpointer b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const unsigned char *x = *(const unsigned char *const *)a;
+    const unsigned char *y = *(const unsigned char *const *)b;
+    for (; *x && *x == *y; x++, y++)
+        ;
+    int cx = *x == (unsigned char)SEP ? -1 : *x;
+    int cy = *y == (unsigned char)SEP ? -1 : *y;
+    return cx < cy ? -1 : cx > cy;
 }
 
 void
