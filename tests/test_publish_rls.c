@@ -234,3 +234,90 @@ Test(rls, create_roles_is_repeatable_and_follows_a_practice_that_moves)
     t_rmrf(dir);
     PQfinish(c);
 }
+
+/* A login that is a member of pbc_loader publishes; one that is not cannot. */
+Test(rls, only_members_of_pbc_loader_publish)
+{
+    PGconn *c = pgh_connect();
+    pgh_exec(c, "DO $$ BEGIN"
+                " IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pbc_test_etl') THEN"
+                "  CREATE ROLE pbc_test_etl LOGIN IN ROLE pbc_loader; END IF;"
+                " IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pbc_test_outsider') THEN"
+                "  CREATE ROLE pbc_test_outsider LOGIN; END IF; END $$");
+    Fix *f = fix_new("R02");
+    g_autofree char *log = NULL, *log2 = NULL;
+    cr_expect_eq(run_publish(&log, "-d 'user=pbc_test_etl' --out '%s'", f->out), 0, "%s", log);
+    g_autofree char *who = pgh_value(
+        c, "SELECT db_session_user || ' ' || db_current_user FROM pbc.loads WHERE pct_code = $1"
+           " AND status = 'OK'",
+        "R02");
+    cr_expect_str_eq(who, "pbc_test_etl pbc_loader");
+    cr_expect_eq(run_publish(&log2, "-d 'user=pbc_test_outsider' --out '%s'", f->out), 4, "%s",
+                 log2);
+    cr_expect(strstr(log2, "permission denied"), "%s", log2);
+    fix_free(f);
+    PQfinish(c);
+}
+
+/*
+ * The connection is lost part-way through a load (the server ends the
+ * backend while it waits on a table lock after deleting the earlier rows):
+ * exit 4, and the database is as it was.
+ */
+Test(rls, a_load_cut_off_mid_way_changes_nothing)
+{
+    Fix *f = fix_new("R03");
+    g_autofree char *log = NULL;
+    cr_assert_eq(run_publish(&log, "--out '%s'", f->out), 0, "%s", log);
+    PGconn *c = pgh_connect();
+    g_autofree char *before = pgh_value(
+        c, "SELECT count(*) || ':' || sum(price_pence) || ':' || min(load_id) FROM"
+           " pbc.priced_activity WHERE pct_code = $1",
+        "R03");
+    PGconn *blocker = pgh_connect();
+    pgh_exec(blocker, "BEGIN");
+    /* top_hrgs is deleted from last: the load has already deleted the other tables' rows. */
+    pgh_exec(blocker, "LOCK TABLE pbc.top_hrgs IN ACCESS EXCLUSIVE MODE");
+    g_autofree char *bin = t_bin();
+    g_autofree char *rcfile = g_build_filename(f->root, "rc", NULL);
+    /* Its own application_name, so that only this publisher is ended. */
+    cr_assert_eq(t_sh(NULL, "( '%s/pbc-publish' -d application_name=pbc-publish-R03 --out '%s'"
+                            " >'%s/log' 2>&1; echo $? >'%s.tmp';"
+                            " mv '%s.tmp' '%s' ) </dev/null >/dev/null 2>&1 &",
+                      bin, f->out, f->root, rcfile, rcfile, rcfile),
+                 0);
+    /* Wait until the publisher is blocked on the table, then end its backend. */
+    gboolean killed = FALSE;
+    for (int i = 0; i < 300 && !killed; i++) {
+        g_autofree char *n = pgh_value(
+            c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+               " WHERE application_name = 'pbc-publish-R03' AND wait_event_type = 'Lock'"
+               " AND query LIKE $1",
+            "%top_hrgs%");
+        killed = atoi(n) > 0;
+        if (!killed)
+            g_usleep(50 * 1000);
+    }
+    cr_assert(killed, "the publisher never blocked on pbc.top_hrgs");
+    for (int i = 0; i < 300 && !g_file_test(rcfile, G_FILE_TEST_EXISTS); i++)
+        g_usleep(100 * 1000);
+    pgh_exec(blocker, "ROLLBACK");
+    g_autofree char *rc = NULL;
+    cr_assert(g_file_get_contents(rcfile, &rc, NULL, NULL));
+    g_autofree char *plog_path = g_build_filename(f->root, "log", NULL);
+    g_autofree char *plog = NULL;
+    g_file_get_contents(plog_path, &plog, NULL, NULL);
+    cr_expect_eq(atoi(rc), 4, "%s", plog);
+    cr_expect(plog && strstr(plog, "pbc-publish: error: "), "%s", plog);
+    g_autofree char *after = pgh_value(
+        c, "SELECT count(*) || ':' || sum(price_pence) || ':' || min(load_id) FROM"
+           " pbc.priced_activity WHERE pct_code = $1",
+        "R03");
+    cr_expect_str_eq(after, before);
+    g_autofree char *ok_loads = pgh_value(
+        c, "SELECT count(*) FROM pbc.loads WHERE pct_code = $1 AND status = 'OK'", "R03");
+    cr_expect_str_eq(ok_loads, "1");
+    PQfinish(blocker);
+    PQfinish(c);
+    fix_free(f);
+}
