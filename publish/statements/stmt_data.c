@@ -1,0 +1,784 @@
+/*
+ * stmt_data.c: reading a month's statements from the database views (see
+ * stmt_data.h).
+ *
+ * One query per view for the whole (PCT, period), rows handed to their
+ * practice by code, rather than one query per practice and view: a PCT's
+ * hundred practices cost a dozen round trips.  Then the figures are checked
+ * against each other before anything is rendered: a page whose POD table
+ * does not add up to its spend must never reach a practice.
+ */
+#include "stmt_data.h"
+
+#include "decimal.h"
+#include "log.h"
+#include "pub_db.h"
+
+#include <string.h>
+
+/* Display orders: the logical order of SPEC §6 and §7, not the alphabet. */
+#define POD_ORDER "ARRAY['EL','DC','NEL','REG','OPFA','OPFU','OPPROC','OPTEL','AE']"
+#define MEASURE_ORDER                                                                     \
+    "ARRAY['EL_ADMISSIONS','NEL_ADMISSIONS','OP_FIRST','OP_FOLLOW_UP_RATIO','GP_REFERRALS'," \
+    "'CONSULTANT_REFERRALS','AE_ATTENDANCES']"
+#define METHOD_ORDER "ARRAY['EXETER','EXETER_NEAREST','CDS','UNATTRIBUTED']"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* A value as a string kept in d->strings, NULL for SQL NULL or blank. */
+static const char *
+col_str(StmtData *d, PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return NULL;
+    const char *v = PQgetvalue(r, row, col);
+    return *v ? g_string_chunk_insert_const(d->strings, v) : NULL;
+}
+
+/* A bigint column; NULL reads as 0 (callers use col_null() where it matters). */
+static int64_t
+col_i64(PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return 0;
+    return g_ascii_strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static gboolean
+col_null(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col);
+}
+
+/* Runs a query with the (pct, period) parameters. */
+static PGresult *
+query2(PGconn *conn, const char *what, const char *sql, const StmtData *d, GError **error)
+{
+    const char *params[] = {d->pct, d->period};
+    return pub_db_query(conn, what, sql, 2, params, error);
+}
+
+/*
+ * Runs an optional query inside a savepoint: NULL (and no error) when it
+ * fails, e.g. a table the user may not read or that this schema lacks, and
+ * the transaction goes on.
+ */
+static PGresult *
+try_query(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    if (!pub_db_exec(conn, "savepoint", "SAVEPOINT stmt_optional", 0, NULL, NULL))
+        return NULL;
+    PGresult *r = pub_db_query(conn, "optional query", sql, n, params, NULL);
+    if (r == NULL) {
+        pub_db_exec(conn, "rollback to savepoint", "ROLLBACK TO SAVEPOINT stmt_optional", 0, NULL,
+                    NULL);
+        return NULL;
+    }
+    pub_db_exec(conn, "release savepoint", "RELEASE SAVEPOINT stmt_optional", 0, NULL, NULL);
+    return r;
+}
+
+static void
+practice_free(StmtPractice *p)
+{
+    if (p == NULL)
+        return;
+    g_array_unref(p->months);
+    g_array_unref(p->pods);
+    g_array_unref(p->providers);
+    g_array_unref(p->benchmarks);
+    g_array_unref(p->patients);
+    g_array_unref(p->attribution);
+    g_free(p->file);
+    g_free(p->charges_file);
+    g_free(p);
+}
+
+static StmtSummary *
+summary_new(const char *code, const char *file)
+{
+    StmtSummary *s = g_new0(StmtSummary, 1);
+    s->code = code;
+    s->months = g_array_new(FALSE, TRUE, sizeof(StmtMonth));
+    s->pods = g_array_new(FALSE, TRUE, sizeof(StmtBreakdown));
+    s->providers = g_array_new(FALSE, TRUE, sizeof(StmtBreakdown));
+    s->members = g_ptr_array_new();
+    s->file = g_strdup(file);
+    return s;
+}
+
+static void
+summary_free(StmtSummary *s)
+{
+    if (s == NULL)
+        return;
+    g_array_unref(s->months);
+    g_array_unref(s->pods);
+    g_array_unref(s->providers);
+    g_ptr_array_unref(s->members);
+    g_free(s->file);
+    g_free(s);
+}
+
+void
+stmt_data_free(StmtData *d)
+{
+    if (d == NULL)
+        return;
+    if (d->practices)
+        g_ptr_array_unref(d->practices);
+    if (d->consortia)
+        g_ptr_array_unref(d->consortia);
+    summary_free(d->total);
+    if (d->strings)
+        g_string_chunk_free(d->strings);
+    g_free(d->pct);
+    g_free(d->period);
+    g_free(d->fin_year);
+    g_free(d);
+}
+
+char *
+stmt_file_stem(const char *code)
+{
+    char *s = g_strdup(code && *code ? code : "_");
+    for (char *p = s; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+            *p = '_';
+    return s;
+}
+
+int64_t
+stmt_phased_budget(int64_t annual_budget, int k)
+{
+    return muldiv_round(annual_budget, k, 12);
+}
+
+/* ---- the headline --------------------------------------------------------- */
+
+/* Columns 0..10 of a figures query: annual_budget .. spend_percent. */
+static void
+read_figures(StmtData *d, PGresult *r, int row, int col, StmtFigures *f)
+{
+    f->annual_budget = col_i64(r, row, col + 0);
+    f->budget_ytd = col_i64(r, row, col + 1);
+    f->spend_ytd = col_i64(r, row, col + 2);
+    f->variance_ytd = col_i64(r, row, col + 3);
+    f->forecast_outturn = col_i64(r, row, col + 4);
+    f->forecast_variance = col_i64(r, row, col + 5);
+    f->freed_up_practice = col_i64(r, row, col + 6);
+    f->freed_up_pct = col_i64(r, row, col + 7);
+    f->risk_pool_ytd = col_i64(r, row, col + 8);
+    f->units_ytd = col_i64(r, row, col + 9);
+    f->spend_percent = col_str(d, r, row, col + 10);
+}
+
+#define FIGURE_COLUMNS                                                                      \
+    "annual_budget, budget_ytd, spend_ytd, variance_ytd, forecast_outturn, "                 \
+    "forecast_variance, freed_up_practice, freed_up_pct, risk_pool_ytd, units_ytd, "         \
+    "spend_percent_of_budget_ytd"
+
+static gboolean
+load_statements(PGconn *conn, StmtData *d, GHashTable *by_code, GArray *units_null,
+                GError **error)
+{
+    PGresult *r = query2(conn, "could not read the statements (pbc.v_statement)",
+                         "SELECT practice_code, practice_name, consortium_code, fin_year,"
+                         " month_number, load_id, " FIGURE_COLUMNS
+                         " FROM pbc.v_statement WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY nullif(consortium_code, '') COLLATE \"C\" NULLS LAST,"
+                         " practice_code COLLATE \"C\"",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_new0(StmtPractice, 1);
+        p->code = col_str(d, r, i, 0);
+        p->name = col_str(d, r, i, 1);
+        p->consortium = col_str(d, r, i, 2);
+        if (i == 0) {
+            d->fin_year = g_strdup(PQgetvalue(r, i, 3));
+            d->month_number = (int)col_i64(r, i, 4);
+        }
+        p->load_id = col_i64(r, i, 5);
+        read_figures(d, r, i, 6, &p->fig);
+        gboolean no_units = col_null(r, i, 15);
+        g_array_append_val(units_null, no_units);
+        p->months = g_array_new(FALSE, TRUE, sizeof(StmtMonth));
+        p->pods = g_array_new(FALSE, TRUE, sizeof(StmtBreakdown));
+        p->providers = g_array_new(FALSE, TRUE, sizeof(StmtBreakdown));
+        p->benchmarks = g_array_new(FALSE, TRUE, sizeof(StmtBenchmark));
+        p->patients = g_array_new(FALSE, TRUE, sizeof(StmtPatient));
+        p->attribution = g_array_new(FALSE, TRUE, sizeof(StmtAttribution));
+        p->budget.set_by = "NONE";
+        g_autofree char *stem = stmt_file_stem(p->code);
+        p->file = g_strconcat(stem, ".html", NULL);
+        p->charges_file = g_strconcat(stem, "_charges.csv", NULL);
+        g_ptr_array_add(d->practices, p);
+        g_hash_table_insert(by_code, (gpointer)p->code, p);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+/* ---- the detail views ---------------------------------------------------- */
+
+static gboolean
+load_months(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the cumulative spend (pbc.v_cumulative_spend)",
+                         "SELECT practice_code, month_number, activity_month, units, spend_pence,"
+                         " cumulative_spend_pence, phased_budget_pence"
+                         " FROM pbc.v_cumulative_spend WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY practice_code, month_number",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtMonth m = {
+            .month_number = (int)col_i64(r, i, 1),
+            .month = col_str(d, r, i, 2),
+            .units = col_i64(r, i, 3),
+            .spend = col_i64(r, i, 4),
+            .cumulative = col_i64(r, i, 5),
+            .phased_budget = col_i64(r, i, 6),
+        };
+        g_array_append_val(p->months, m);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_breakdown(PGconn *conn, StmtData *d, GHashTable *by_code, gboolean pods, GError **error)
+{
+    PGresult *r = pods
+        ? query2(conn, "could not read the POD breakdown (pbc.v_statement_pod)",
+                 "SELECT practice_code, pod, pod_description, units, cost_pence, practice_pence,"
+                 " risk_pool_pence FROM pbc.v_statement_pod WHERE pct_code = $1 AND period = $2"
+                 " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST,"
+                 " pod COLLATE \"C\"",
+                 d, error)
+        : query2(conn, "could not read the provider breakdown (pbc.v_statement_provider)",
+                 "SELECT practice_code, provider_code, NULL, units, cost_pence, practice_pence,"
+                 " risk_pool_pence FROM pbc.v_statement_provider"
+                 " WHERE pct_code = $1 AND period = $2"
+                 " ORDER BY practice_code, provider_code COLLATE \"C\"",
+                 d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtBreakdown b = {
+            .key = col_str(d, r, i, 1),
+            .description = col_str(d, r, i, 2),
+            .units = col_i64(r, i, 3),
+            .cost = col_i64(r, i, 4),
+            .practice = col_i64(r, i, 5),
+            .risk_pool = col_i64(r, i, 6),
+        };
+        g_array_append_val(pods ? p->pods : p->providers, b);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_benchmarks(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the benchmarks (pbc.v_benchmarks)",
+                         "SELECT practice_code, measure, description, count, rate_per_1000,"
+                         " pct_count, pct_rate_per_1000, ratio_to_pct, weighted_population,"
+                         " pct_weighted_population FROM pbc.v_benchmarks WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY practice_code, array_position(" MEASURE_ORDER
+                         ", measure) NULLS LAST, measure COLLATE \"C\"",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtBenchmark b = {
+            .measure = col_str(d, r, i, 1),
+            .description = col_str(d, r, i, 2),
+            .count = col_str(d, r, i, 3),
+            .rate = col_str(d, r, i, 4),
+            .pct_count = col_str(d, r, i, 5),
+            .pct_rate = col_str(d, r, i, 6),
+            .ratio = col_str(d, r, i, 7),
+            .weighted_population = col_str(d, r, i, 8),
+            .pct_weighted_population = col_str(d, r, i, 9),
+        };
+        g_array_append_val(p->benchmarks, b);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_patients(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the highest-cost patients "
+                               "(pbc.v_statement_top_patients)",
+                         "SELECT practice_code, rank, nhs_number, units, cost_pence,"
+                         " practice_pence, risk_pool_pence FROM pbc.v_statement_top_patients"
+                         " WHERE pct_code = $1 AND period = $2 AND rank <= 10"
+                         " ORDER BY practice_code, rank",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtPatient t = {
+            .rank = (int)col_i64(r, i, 1),
+            .nhs_number = col_str(d, r, i, 2),
+            .units = col_i64(r, i, 3),
+            .cost = col_i64(r, i, 4),
+            .practice = col_i64(r, i, 5),
+            .risk_pool = col_i64(r, i, 6),
+        };
+        g_array_append_val(p->patients, t);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_attribution(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the attribution of the units "
+                               "(pbc.v_statement_attribution)",
+                         "SELECT practice_code, attribution_method, units, cost_pence, mismatches,"
+                         " handed_over FROM pbc.v_statement_attribution"
+                         " WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY practice_code, array_position(" METHOD_ORDER
+                         ", attribution_method) NULLS LAST, attribution_method COLLATE \"C\"",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtAttribution a = {
+            .method = col_str(d, r, i, 1),
+            .units = col_i64(r, i, 2),
+            .cost = col_i64(r, i, 3),
+            .mismatches = col_i64(r, i, 4),
+            .handed_over = col_i64(r, i, 5),
+        };
+        g_array_append_val(p->attribution, a);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_budgets(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the budgets (pbc.v_statement_budget)",
+                         "SELECT practice_code, budget_set_by, historic, uplifted_historic,"
+                         " fair_share, distance_from_target, budget, contingency, annual_budget,"
+                         " weighted_population FROM pbc.v_statement_budget"
+                         " WHERE pct_code = $1 AND period = $2",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtBudget *b = &p->budget;
+        b->set_by = col_str(d, r, i, 1);
+        b->has_components = g_strcmp0(b->set_by, "RUN") == 0;
+        b->historic = col_i64(r, i, 2);
+        b->uplifted_historic = col_i64(r, i, 3);
+        b->fair_share = col_i64(r, i, 4);
+        b->distance = col_str(d, r, i, 5);
+        b->budget = col_i64(r, i, 6);
+        b->contingency = col_i64(r, i, 7);
+        b->annual_budget = col_i64(r, i, 8);
+        b->weighted_population = col_str(d, r, i, 9);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+/* ---- totals --------------------------------------------------------------- */
+
+/* Adds src's rows into dst by key (months by month number). */
+static void
+add_breakdown(GArray *dst, const GArray *src)
+{
+    for (guint i = 0; i < src->len; i++) {
+        const StmtBreakdown *b = &g_array_index(src, StmtBreakdown, i);
+        guint j = 0;
+        while (j < dst->len && g_strcmp0(g_array_index(dst, StmtBreakdown, j).key, b->key) != 0)
+            j++;
+        if (j == dst->len) {
+            StmtBreakdown z = {.key = b->key, .description = b->description};
+            g_array_append_val(dst, z);
+        }
+        StmtBreakdown *t = &g_array_index(dst, StmtBreakdown, j);
+        t->units += b->units;
+        t->cost += b->cost;
+        t->practice += b->practice;
+        t->risk_pool += b->risk_pool;
+    }
+}
+
+static void
+add_months(GArray *dst, const GArray *src)
+{
+    for (guint i = 0; i < src->len; i++) {
+        const StmtMonth *m = &g_array_index(src, StmtMonth, i);
+        if (dst->len <= i) {
+            StmtMonth z = {.month_number = m->month_number, .month = m->month};
+            g_array_append_val(dst, z);
+        }
+        StmtMonth *t = &g_array_index(dst, StmtMonth, i);
+        t->units += m->units;
+        t->spend += m->spend;
+        t->cumulative += m->cumulative;
+        t->phased_budget += m->phased_budget;
+    }
+}
+
+/* Sorts a summed breakdown the way the practices' are: PODs by the SPEC's order. */
+static int
+pod_rank(const char *pod)
+{
+    static const char *const order[] = {"EL", "DC", "NEL", "REG", "OPFA", "OPFU", "OPPROC", "OPTEL", "AE"};
+    for (guint i = 0; i < G_N_ELEMENTS(order); i++)
+        if (g_strcmp0(pod, order[i]) == 0)
+            return (int)i;
+    return (int)G_N_ELEMENTS(order);
+}
+
+static gint
+cmp_pod(gconstpointer a, gconstpointer b)
+{
+    const StmtBreakdown *x = a, *y = b;
+    int d = pod_rank(x->key) - pod_rank(y->key);
+    return d ? d : g_strcmp0(x->key, y->key);
+}
+
+static gint
+cmp_key(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(((const StmtBreakdown *)a)->key, ((const StmtBreakdown *)b)->key);
+}
+
+static void
+summary_add(StmtSummary *s, StmtPractice *p)
+{
+    g_ptr_array_add(s->members, p);
+    add_months(s->months, p->months);
+    for (int k = 0; k < 12; k++)
+        s->phased[k] += p->phased[k];
+    add_breakdown(s->pods, p->pods);
+    add_breakdown(s->providers, p->providers);
+}
+
+static void
+summary_sort(StmtSummary *s)
+{
+    g_array_sort(s->pods, cmp_pod);
+    g_array_sort(s->providers, cmp_key);
+}
+
+/* Checks a total from the views against the sum of its practices' figures. */
+static gboolean
+check_total(const StmtSummary *s, const char *what, GError **error)
+{
+    StmtFigures sum = {0};
+    for (guint i = 0; i < s->members->len; i++) {
+        const StmtFigures *f = &((StmtPractice *)g_ptr_array_index(s->members, i))->fig;
+        sum.annual_budget += f->annual_budget;
+        sum.budget_ytd += f->budget_ytd;
+        sum.spend_ytd += f->spend_ytd;
+        sum.variance_ytd += f->variance_ytd;
+        sum.forecast_outturn += f->forecast_outturn;
+        sum.forecast_variance += f->forecast_variance;
+        sum.freed_up_practice += f->freed_up_practice;
+        sum.freed_up_pct += f->freed_up_pct;
+        sum.risk_pool_ytd += f->risk_pool_ytd;
+    }
+    const StmtFigures *f = &s->fig;
+    if ((guint)s->practices != s->members->len || sum.annual_budget != f->annual_budget ||
+        sum.budget_ytd != f->budget_ytd || sum.spend_ytd != f->spend_ytd ||
+        sum.variance_ytd != f->variance_ytd || sum.forecast_outturn != f->forecast_outturn ||
+        sum.forecast_variance != f->forecast_variance ||
+        sum.freed_up_practice != f->freed_up_practice || sum.freed_up_pct != f->freed_up_pct ||
+        sum.risk_pool_ytd != f->risk_pool_ytd) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DATA,
+                    "the %s totals of %s do not add up to its practices' statements "
+                    "(spend_ytd %" G_GINT64_FORMAT " against %" G_GINT64_FORMAT ")",
+                    what, s->code, f->spend_ytd, sum.spend_ytd);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+load_totals(PGconn *conn, StmtData *d, GError **error)
+{
+    d->total = summary_new(g_string_chunk_insert_const(d->strings, d->pct), "pct.html");
+    GHashTable *by_consortium = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < d->practices->len; i++) {
+        StmtPractice *p = g_ptr_array_index(d->practices, i);
+        summary_add(d->total, p);
+        if (p->consortium == NULL)
+            continue;
+        StmtSummary *s = g_hash_table_lookup(by_consortium, p->consortium);
+        if (s == NULL) {
+            g_autofree char *stem = stmt_file_stem(p->consortium);
+            g_autofree char *file = g_strconcat("consortium_", stem, ".html", NULL);
+            s = summary_new(p->consortium, file);
+            g_hash_table_insert(by_consortium, (gpointer)s->code, s);
+            g_ptr_array_add(d->consortia, s);
+        }
+        summary_add(s, p);
+    }
+    summary_sort(d->total);
+    for (guint i = 0; i < d->consortia->len; i++)
+        summary_sort(g_ptr_array_index(d->consortia, i));
+
+    gboolean ok = FALSE;
+    PGresult *r = query2(conn, "could not read the consortium totals (pbc.v_statement_consortium)",
+                         "SELECT consortium_code, practices, " FIGURE_COLUMNS
+                         " FROM pbc.v_statement_consortium WHERE pct_code = $1 AND period = $2",
+                         d, error);
+    if (r == NULL)
+        goto out;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtSummary *s = col_null(r, i, 0) ? NULL
+                                           : g_hash_table_lookup(by_consortium, PQgetvalue(r, i, 0));
+        if (s == NULL)
+            continue;
+        s->practices = (int)col_i64(r, i, 1);
+        read_figures(d, r, i, 2, &s->fig);
+    }
+    PQclear(r);
+    r = query2(conn, "could not read the PCT totals (pbc.v_statement_pct)",
+               "SELECT practices, " FIGURE_COLUMNS
+               " FROM pbc.v_statement_pct WHERE pct_code = $1 AND period = $2",
+               d, error);
+    if (r == NULL)
+        goto out;
+    if (PQntuples(r) == 1) {
+        d->total->practices = (int)col_i64(r, 0, 0);
+        read_figures(d, r, 0, 1, &d->total->fig);
+    }
+    PQclear(r);
+    ok = check_total(d->total, "PCT", error);
+    for (guint i = 0; ok && i < d->consortia->len; i++)
+        ok = check_total(g_ptr_array_index(d->consortia, i), "consortium", error);
+out:
+    g_hash_table_destroy(by_consortium);
+    return ok;
+}
+
+/* ---- period status and publication time ----------------------------------- */
+
+/*
+ * Whether the month is closed, when the schema records it (docs/statements.md):
+ * a function pbc.period_status(pct_code, period) returning 'CLOSED' or
+ * another state; else a table of closed periods (pct_code, period and a
+ * closed / closed_at / status column, or the row alone).  None: NULL, and the
+ * pages say nothing about closing.
+ */
+static const char *
+load_status(PGconn *conn, StmtData *d)
+{
+    const char *params[] = {d->pct, d->period};
+    const char *status = NULL;
+    PGresult *r = try_query(conn,
+                            "SELECT upper(pbc.period_status($1, $2))"
+                            " WHERE to_regprocedure('pbc.period_status(text,text)') IS NOT NULL",
+                            2, params);
+    if (r != NULL && PQntuples(r) == 1) {
+        if (!PQgetisnull(r, 0, 0))
+            status = strcmp(PQgetvalue(r, 0, 0), "CLOSED") == 0 ? "CLOSED" : "PROVISIONAL";
+        PQclear(r);
+        return status;
+    }
+    if (r != NULL) {
+        PQclear(r);
+        /* to_regprocedure found nothing: fall through to a table. */
+    }
+    r = try_query(conn,
+                  "SELECT table_name,"
+                  " bool_or(column_name = 'closed'), bool_or(column_name = 'closed_at'),"
+                  " bool_or(column_name = 'status')"
+                  " FROM information_schema.columns WHERE table_schema = 'pbc'"
+                  " AND table_name IN ('period_status', 'period_closes', 'period_close',"
+                  " 'closed_periods', 'periods', 'month_closes')"
+                  " GROUP BY table_name"
+                  " HAVING bool_or(column_name = 'pct_code') AND bool_or(column_name = 'period')"
+                  " ORDER BY table_name LIMIT 1",
+                  0, NULL);
+    if (r == NULL)
+        return NULL;
+    if (PQntuples(r) == 1) {
+        const char *expr = strcmp(PQgetvalue(r, 0, 1), "t") == 0   ? "bool_or(closed)"
+                           : strcmp(PQgetvalue(r, 0, 2), "t") == 0 ? "bool_or(closed_at IS NOT NULL)"
+                           : strcmp(PQgetvalue(r, 0, 3), "t") == 0
+                               ? "bool_or(upper(status::text) = 'CLOSED')"
+                               : "count(*) > 0";
+        /* The table name comes from the catalogue and is quoted as an identifier. */
+        g_autofree char *sql = g_strdup_printf(
+            "SELECT coalesce(%s, false) FROM pbc.\"%s\" WHERE pct_code = $1 AND period = $2", expr,
+            PQgetvalue(r, 0, 0));
+        PGresult *s = try_query(conn, sql, 2, params);
+        if (s != NULL && PQntuples(s) == 1)
+            status = strcmp(PQgetvalue(s, 0, 0), "t") == 0 ? "CLOSED" : "PROVISIONAL";
+        PQclear(s);
+    }
+    PQclear(r);
+    return status;
+}
+
+/* When the standing load finished (finance can read pbc.loads; practices cannot). */
+static const char *
+load_published_at(PGconn *conn, StmtData *d)
+{
+    if (d->practices->len == 0)
+        return NULL;
+    g_autofree char *id =
+        g_strdup_printf("%" G_GINT64_FORMAT, ((StmtPractice *)d->practices->pdata[0])->load_id);
+    const char *params[] = {id};
+    PGresult *r = try_query(conn,
+                            "SELECT to_char(finished_at AT TIME ZONE 'Europe/London',"
+                            " 'YYYY-MM-DD HH24:MI') FROM pbc.loads WHERE load_id = $1",
+                            1, params);
+    const char *at = (r != NULL && PQntuples(r) == 1) ? col_str(d, r, 0, 0) : NULL;
+    PQclear(r);
+    return at;
+}
+
+/* ---- consistency ---------------------------------------------------------- */
+
+static int64_t
+sum_practice(const GArray *a)
+{
+    int64_t s = 0;
+    for (guint i = 0; i < a->len; i++)
+        s += g_array_index(a, StmtBreakdown, i).practice;
+    return s;
+}
+
+static int64_t
+sum_risk_pool(const GArray *a)
+{
+    int64_t s = 0;
+    for (guint i = 0; i < a->len; i++)
+        s += g_array_index(a, StmtBreakdown, i).risk_pool;
+    return s;
+}
+
+static int64_t
+sum_units(const GArray *a)
+{
+    int64_t s = 0;
+    for (guint i = 0; i < a->len; i++)
+        s += g_array_index(a, StmtBreakdown, i).units;
+    return s;
+}
+
+/*
+ * The views must agree before a page is drawn: the POD and provider tables
+ * add up to spend_ytd and risk_pool_ytd (R-G3), the chart ends on spend_ytd
+ * and budget_ytd in the reporting month.
+ */
+static gboolean
+check_practice(const StmtData *d, const StmtPractice *p, GError **error)
+{
+    const char *bad = NULL;
+    if (sum_practice(p->pods) != p->fig.spend_ytd || sum_risk_pool(p->pods) != p->fig.risk_pool_ytd)
+        bad = "the POD breakdown does not add up to spend_ytd and risk_pool_ytd";
+    else if (sum_practice(p->providers) != p->fig.spend_ytd ||
+             sum_risk_pool(p->providers) != p->fig.risk_pool_ytd)
+        bad = "the provider breakdown does not add up to spend_ytd and risk_pool_ytd";
+    else if ((int)p->months->len != d->month_number)
+        bad = "the cumulative spend does not have a row for every month";
+    else if (p->months->len > 0 &&
+             (g_array_index(p->months, StmtMonth, p->months->len - 1).cumulative != p->fig.spend_ytd ||
+              g_array_index(p->months, StmtMonth, p->months->len - 1).phased_budget !=
+                  p->fig.budget_ytd))
+        bad = "the cumulative spend does not end on spend_ytd and budget_ytd";
+    if (bad != NULL) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DATA, "statement of practice %s: %s", p->code, bad);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- the whole ------------------------------------------------------------- */
+
+StmtData *
+stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error)
+{
+    /* One snapshot for every page and file: a publish committing meanwhile
+     * is either wholly seen or not at all. */
+    if (!pub_db_exec(conn, "could not set the date style", "SET DateStyle = ISO", 0, NULL, error) ||
+        !pub_db_exec(conn, "could not start the snapshot",
+                     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, error))
+        return NULL;
+    g_autoptr(StmtData) d = g_new0(StmtData, 1);
+    d->pct = g_strdup(pct);
+    d->period = g_strdup(period);
+    d->strings = g_string_chunk_new(4096);
+    d->practices = g_ptr_array_new_with_free_func((GDestroyNotify)practice_free);
+    d->consortia = g_ptr_array_new_with_free_func((GDestroyNotify)summary_free);
+    g_autoptr(GHashTable) by_code = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GArray) units_null = g_array_new(FALSE, FALSE, sizeof(gboolean));
+
+    if (!load_statements(conn, d, by_code, units_null, error))
+        return NULL;
+    if (d->practices->len == 0) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
+                    "no statements published for PCT %s, period %s\n"
+                    "detail: pbc.v_statement has no row for them that this user may see\n"
+                    "hint: publish the run first: pbc-publish --out OUT",
+                    pct, period);
+        return NULL;
+    }
+    if (!load_months(conn, d, by_code, error) || !load_breakdown(conn, d, by_code, TRUE, error) ||
+        !load_breakdown(conn, d, by_code, FALSE, error) ||
+        !load_benchmarks(conn, d, by_code, error) || !load_patients(conn, d, by_code, error) ||
+        !load_attribution(conn, d, by_code, error) || !load_budgets(conn, d, by_code, error))
+        return NULL;
+    for (guint i = 0; i < d->practices->len; i++) {
+        StmtPractice *p = g_ptr_array_index(d->practices, i);
+        /* units_ytd is an addition to statements.csv: count the PODs' units when absent. */
+        if (g_array_index(units_null, gboolean, i))
+            p->fig.units_ytd = sum_units(p->pods);
+        /* The chart's budget line runs to March: the view's months, then the same rule. */
+        for (int k = 1; k <= 12; k++)
+            p->phased[k - 1] = k <= (int)p->months->len
+                                   ? g_array_index(p->months, StmtMonth, k - 1).phased_budget
+                                   : stmt_phased_budget(p->fig.annual_budget, k);
+        if (!check_practice(d, p, error))
+            return NULL;
+    }
+    if (!load_totals(conn, d, error))
+        return NULL;
+    d->status = load_status(conn, d);
+    d->published_at = load_published_at(conn, d);
+    return g_steal_pointer(&d);
+}
+
+gboolean
+stmt_data_end(PGconn *conn, GError **error)
+{
+    return pub_db_exec(conn, "could not end the snapshot", "COMMIT", 0, NULL, error);
+}

@@ -1,0 +1,348 @@
+/*
+ * stmt_practice.c: the practice statement page (see stmt_practice.h).
+ */
+#include "stmt_practice.h"
+
+#include "decimal.h"
+#include "render_bar_chart.h"
+#include "render_html.h"
+#include "render_number.h"
+#include "stmt_page.h"
+
+#include <string.h>
+
+char *
+stmt_nhs_display(const char *s)
+{
+    if (s != NULL && strlen(s) == 10 && strspn(s, "0123456789") == 10)
+        return g_strdup_printf("%.3s %.3s %.4s", s, s + 3, s + 6);
+    return g_strdup(s ? s : "");
+}
+
+/* "0.5", "1.0", "1.5": a ratio in millionths on the benchmark axis. */
+static char *
+ratio_tick(int64_t micro)
+{
+    return render_scaled(micro, 6, 1);
+}
+
+/* A decimal cell from the database's text, `places` decimals; a dash when blank. */
+static void
+decimal_cell(GString *out, const char *s, int places)
+{
+    g_autofree char *v = render_decimal(s, places);
+    g_string_append(out, "<td class=\"num\">");
+    g_string_append(out, v ? v : "&#8212;");
+    g_string_append(out, "</td>");
+}
+
+/* ---- benchmarks (R-G4) ---------------------------------------------------- */
+
+static void
+render_benchmarks(GString *out, const StmtPractice *p)
+{
+    g_string_append(out, "<section id=\"benchmarks\">\n<h2>Benchmarks against the PCT</h2>\n");
+    if (p->benchmarks->len == 0) {
+        g_string_append(out, "<p class=\"note\">No benchmarks were published for this "
+                             "practice.</p>\n</section>\n");
+        return;
+    }
+    const StmtBenchmark *first = &g_array_index(p->benchmarks, StmtBenchmark, 0);
+    g_autofree char *wp = render_decimal(first->weighted_population, 2);
+    g_autofree char *pwp = render_decimal(first->pct_weighted_population, 2);
+    g_string_append(out, "<p>Year to date, per 1,000 weighted population (the practice ");
+    g_string_append(out, wp ? wp : "&#8212;");
+    g_string_append(out, ", the PCT ");
+    g_string_append(out, pwp ? pwp : "&#8212;");
+    g_string_append(out, "). A ratio above 1 means more than the PCT as a whole, for the needs "
+                         "of the practice's population.</p>\n");
+
+    RenderBar *bars = g_new0(RenderBar, p->benchmarks->len);
+    GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < p->benchmarks->len; i++) {
+        const StmtBenchmark *b = &g_array_index(p->benchmarks, StmtBenchmark, i);
+        int64_t micro = 0;
+        g_autofree char *t = b->ratio ? g_strstrip(g_strdup(b->ratio)) : NULL;
+        bars[i].label = b->description ? b->description : b->measure;
+        bars[i].has_value = t != NULL && decimal_parse(t, 6, &micro);
+        bars[i].value = micro;
+        if (bars[i].has_value) {
+            char *r = render_scaled(micro, 6, 2);
+            char *l = g_strdup_printf("%s \xc3\x97 PCT", r);
+            g_free(r);
+            g_ptr_array_add(labels, l);
+            bars[i].value_label = l;
+        }
+    }
+    RenderBarChart chart = {
+        .id = "chart-benchmarks",
+        .title = "The practice's rates as a ratio to the PCT's (1 = the PCT)",
+        .description = "One bar per measure; the dashed line is the PCT's rate.",
+        .bars = bars,
+        .n = (int)p->benchmarks->len,
+        .has_reference = TRUE,
+        .reference = 1000000,
+        .reference_label = "PCT = 1",
+        .colour = "#41b6e6",
+        .colour_above = "#005eb8",
+        .format_tick = ratio_tick,
+        .min_step = 100000,
+    };
+    render_bar_chart(out, &chart);
+    g_free(bars);
+    g_ptr_array_free(labels, TRUE);
+
+    g_string_append(out, "<table class=\"benchmarks\">\n<thead><tr><th>Measure</th>"
+                         "<th class=\"num\">Practice count</th><th class=\"num\">Practice rate</th>"
+                         "<th class=\"num\">PCT count</th><th class=\"num\">PCT rate</th>"
+                         "<th class=\"num\">Ratio to PCT</th></tr></thead>\n<tbody>\n");
+    for (guint i = 0; i < p->benchmarks->len; i++) {
+        const StmtBenchmark *b = &g_array_index(p->benchmarks, StmtBenchmark, i);
+        g_string_append(out, "<tr id=\"bm-");
+        render_html_escape(out, b->measure);
+        g_string_append(out, "\"><td>");
+        render_html_escape(out, b->description ? b->description : b->measure);
+        g_string_append(out, "</td>");
+        decimal_cell(out, b->count, 0);
+        decimal_cell(out, b->rate, 3);
+        decimal_cell(out, b->pct_count, 0);
+        decimal_cell(out, b->pct_rate, 3);
+        decimal_cell(out, b->ratio, 2);
+        g_string_append(out, "</tr>\n");
+    }
+    g_string_append(out, "</tbody>\n</table>\n<p class=\"note\">Rates per 1,000 weighted "
+                         "population, except the follow-up ratio (follow-ups per first "
+                         "attendance; its count is the follow-ups). GP referrals are those with "
+                         "referral source 03, consultant-to-consultant referrals source 05.</p>\n"
+                         "</section>\n");
+}
+
+/* ---- the highest-cost patients (R-G2) -------------------------------------- */
+
+static void
+render_patients(GString *out, const StmtPractice *p)
+{
+    g_string_append(out, "<section id=\"patients\">\n<h2>The ten highest-cost patients this "
+                         "year</h2>\n");
+    if (p->patients->len == 0) {
+        g_string_append(out, "<p class=\"note\">No patient with a valid NHS number has activity "
+                             "charged to the budget this year.</p>\n</section>\n");
+        return;
+    }
+    g_string_append(out, "<p>Each patient's units charged to this practice's budget since 1 "
+                         "April. The PCT's risk pool meets a patient's costs above the high-cost "
+                         "threshold, counted over the year across practices and providers; only "
+                         "the practice part counts against the budget.</p>\n");
+    g_string_append(out, "<table class=\"patients\">\n<thead><tr><th class=\"num\">Rank</th>"
+                         "<th>NHS number</th><th class=\"num\">Units</th>"
+                         "<th class=\"num\">Total cost</th><th class=\"num\">Practice part</th>"
+                         "<th class=\"num\">Risk pool part</th></tr></thead>\n<tbody>\n");
+    StmtPatient sum = {0};
+    for (guint i = 0; i < p->patients->len; i++) {
+        const StmtPatient *t = &g_array_index(p->patients, StmtPatient, i);
+        g_autofree char *nhs = stmt_nhs_display(t->nhs_number);
+        g_string_append_printf(out, "<tr><td class=\"num\">%d</td><td class=\"nhs\">", t->rank);
+        render_html_escape(out, nhs);
+        g_string_append(out, "</td>");
+        stmt_page_count_cell(out, t->units);
+        stmt_page_money_cell(out, t->cost);
+        stmt_page_money_cell(out, t->practice);
+        stmt_page_money_cell(out, t->risk_pool);
+        g_string_append(out, "</tr>\n");
+        sum.units += t->units;
+        sum.cost += t->cost;
+        sum.practice += t->practice;
+        sum.risk_pool += t->risk_pool;
+    }
+    g_string_append_printf(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">These %u patients</td>",
+                           p->patients->len);
+    stmt_page_count_cell(out, sum.units);
+    stmt_page_money_cell(out, sum.cost);
+    stmt_page_money_cell(out, sum.practice);
+    stmt_page_money_cell(out, sum.risk_pool);
+    g_string_append(out, "</tr></tfoot>\n</table>\n</section>\n");
+}
+
+/* ---- attribution quality (R-A) --------------------------------------------- */
+
+static const char *
+method_text(const char *method)
+{
+    if (g_strcmp0(method, "EXETER") == 0)
+        return "Registered with the practice on the date (Exeter)";
+    if (g_strcmp0(method, "EXETER_NEAREST") == 0)
+        return "Nearest registration within the look-back (Exeter)";
+    if (g_strcmp0(method, "CDS") == 0)
+        return "Practice code recorded by the hospital";
+    return NULL;
+}
+
+/* "12.3%" of part in whole, one decimal, exact. */
+static char *
+share(int64_t part, int64_t whole)
+{
+    if (whole == 0)
+        return g_strdup("&#8212;");
+    g_autofree char *v = render_scaled(div_round((__int128)part * 1000, whole), 1, 1);
+    return g_strdup_printf("%s%%", v);
+}
+
+static void
+render_attribution(GString *out, const StmtPractice *p)
+{
+    g_string_append(out, "<section id=\"attribution\">\n<h2>How the units were attributed to the "
+                         "practice</h2>\n");
+    int64_t units = 0, cost = 0, mismatches = 0, handed = 0;
+    for (guint i = 0; i < p->attribution->len; i++) {
+        const StmtAttribution *a = &g_array_index(p->attribution, StmtAttribution, i);
+        units += a->units;
+        cost += a->cost;
+        mismatches += a->mismatches;
+        handed += a->handed_over;
+    }
+    g_string_append(out, "<table class=\"attribution\">\n<thead><tr><th>Method</th><th></th>"
+                         "<th class=\"num\">Units</th><th class=\"num\">Share</th>"
+                         "<th class=\"num\">Cost</th></tr></thead>\n<tbody>\n");
+    for (guint i = 0; i < p->attribution->len; i++) {
+        const StmtAttribution *a = &g_array_index(p->attribution, StmtAttribution, i);
+        g_autofree char *sh = share(a->units, units);
+        g_string_append(out, "<tr id=\"attr-");
+        render_html_escape(out, a->method);
+        g_string_append(out, "\"><td>");
+        render_html_escape(out, a->method);
+        g_string_append(out, "</td><td>");
+        render_html_text_or(out, method_text(a->method), "");
+        g_string_append(out, "</td>");
+        stmt_page_count_cell(out, a->units);
+        g_string_append_printf(out, "<td class=\"num\">%s</td>", sh);
+        stmt_page_money_cell(out, a->cost);
+        g_string_append(out, "</tr>\n");
+    }
+    if (p->attribution->len == 0)
+        g_string_append(out, "<tr><td colspan=\"5\" class=\"note\">No units this year.</td></tr>\n");
+    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
+    stmt_page_count_cell(out, units);
+    g_string_append(out, "<td class=\"num\"></td>");
+    stmt_page_money_cell(out, cost);
+    g_string_append(out, "</tr></tfoot>\n</table>\n");
+    g_autofree char *mm = render_count(mismatches);
+    g_autofree char *mm_share = share(mismatches, units);
+    g_autofree char *ho = render_count(handed);
+    g_string_append_printf(out,
+                           "<p><span id=\"mismatches\">%s</span> units (%s) were recorded by the "
+                           "hospital under another practice than the patient's Exeter registration "
+                           "(the registration was used). <span id=\"handed-over\">%s</span> units "
+                           "came to the practice as the successor of a closed practice.</p>\n"
+                           "</section>\n",
+                           mm, mm_share, ho);
+}
+
+/* ---- the budget (R-B5) ------------------------------------------------------ */
+
+static void
+budget_row(GString *out, const char *id, const char *label, int64_t pence)
+{
+    g_string_append_printf(out, "<dt>%s</dt><dd id=\"b-%s\" data-pence=\"%" G_GINT64_FORMAT "\">",
+                           label, id, pence);
+    render_money_html(out, pence);
+    g_string_append(out, "</dd>\n");
+}
+
+static void
+render_budget(GString *out, const StmtData *d, const StmtPractice *p)
+{
+    const StmtBudget *b = &p->budget;
+    g_string_append(out, "<section id=\"budget\">\n<h2>How the budget was set</h2>\n");
+    if (b->has_components) {
+        g_string_append(out, "<p>The PCT set the ");
+        render_html_escape(out, d->fin_year);
+        g_string_append(out, " indicative budget from the practice's historic activity, re-priced "
+                             "at this year's tariff and uplifted, moved part of the way towards "
+                             "its fair share of the PCT's envelope by weighted population; a "
+                             "contingency goes to the PCT's risk pool.</p>\n<dl class=\"budget\">\n");
+        budget_row(out, "historic", "Historic spend (last year's activity at this year's prices)",
+                   b->historic);
+        budget_row(out, "uplifted_historic", "Uplifted historic", b->uplifted_historic);
+        budget_row(out, "fair_share", "Fair share (weighted capitation)", b->fair_share);
+        g_autofree char *dist = render_ratio_percent(b->distance, 2);
+        g_autofree char *ratio = render_decimal(b->distance, 6);
+        g_string_append(out, "<dt>Distance from target (uplifted historic against fair "
+                             "share)</dt><dd id=\"b-distance_from_target\">");
+        if (dist != NULL) {
+            g_string_append_printf(out, "%s (%s)", ratio, dist);
+        } else {
+            g_string_append(out, "&#8212;");
+        }
+        g_string_append(out, "</dd>\n");
+        budget_row(out, "budget", "Budget after the pace of change", b->budget);
+        budget_row(out, "contingency", "Contingency, to the PCT risk pool", b->contingency);
+        budget_row(out, "annual_budget", "<strong>Indicative budget</strong>", b->annual_budget);
+        g_string_append(out, "</dl>\n");
+        if (b->weighted_population) {
+            g_autofree char *wp = render_decimal(b->weighted_population, 2);
+            g_string_append_printf(out, "<p class=\"note\">Weighted population %s. A positive "
+                                        "distance means the practice's historic spend is above its "
+                                        "fair share.</p>\n",
+                                   wp ? wp : "&#8212;");
+        }
+    } else if (g_strcmp0(b->set_by, "PCT") == 0) {
+        g_autofree char *annual = render_money(p->fig.annual_budget);
+        g_string_append_printf(out, "<p id=\"budget-set-by\">The indicative budget of %s was set "
+                                    "by the PCT.</p>\n",
+                               annual);
+    } else {
+        g_string_append(out, "<p id=\"budget-set-by\">The practice has no indicative budget for ");
+        render_html_escape(out, d->fin_year);
+        g_string_append(out, " (it was not open on 1 April, or the PCT set none), so all its "
+                             "spend shows against a budget of &#163;0.00.</p>\n");
+    }
+    g_string_append(out, "</section>\n");
+}
+
+/* ---- the page ---------------------------------------------------------------- */
+
+void
+stmt_practice_render(GString *out, const StmtData *d, const StmtPractice *p)
+{
+    g_autofree char *cfile = NULL;
+    StmtLink extra[2] = {{NULL, NULL}, {NULL, NULL}};
+    g_autofree char *ctext = NULL;
+    if (p->consortium) {
+        g_autofree char *stem = stmt_file_stem(p->consortium);
+        cfile = g_strconcat("consortium_", stem, ".html", NULL);
+        ctext = g_strdup_printf("Consortium %s", p->consortium);
+        extra[0] = (StmtLink){cfile, ctext};
+    }
+    stmt_page_begin(out, d, "Practice statement", p->name ? p->name : p->code, p->code,
+                    p->consortium, extra);
+    stmt_page_headline(out, d, &p->fig, "the practice");
+    stmt_page_chart(out, d, p->months, p->phased, &p->fig);
+
+    g_string_append(out, "<section id=\"pods\">\n<h2>Spend and activity by point of delivery</h2>\n");
+    stmt_page_breakdown(out, "By point of delivery, year to date", "POD", p->pods, TRUE);
+    g_string_append(out, "</section>\n<section id=\"providers\">\n<h2>Spend and activity by "
+                         "provider</h2>\n");
+    stmt_page_breakdown(out, "By provider, year to date", "Provider", p->providers, FALSE);
+    g_string_append(out, "</section>\n");
+
+    render_benchmarks(out, p);
+    render_patients(out, p);
+    render_attribution(out, p);
+    render_budget(out, d, p);
+
+    g_autofree char *rows = render_count((int64_t)p->charge_rows);
+    g_autofree char *sum = render_money(p->charge_practice_pence);
+    g_string_append(out, "<section id=\"charges\">\n<h2>Patient-level charges</h2>\n<p>Every unit "
+                         "charged to the budget this year, with each price component (base "
+                         "tariff, excess bed days, short-stay adjustment, market forces factor) "
+                         "so that each charge can be checked: <a id=\"charges-link\" href=\"");
+    render_html_href(out, p->charges_file);
+    g_string_append(out, "\">");
+    render_html_escape(out, p->charges_file);
+    g_string_append_printf(out, "</a> (CSV, %s rows; the practice parts add up to %s, the spend to "
+                                "date). Money in the file is in pence.</p>\n<p class=\"note\">The "
+                                "file and this page hold NHS numbers: keep them within the "
+                                "practice.</p>\n</section>\n",
+                           rows, sum);
+    stmt_page_end(out, d);
+}
