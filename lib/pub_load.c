@@ -69,7 +69,7 @@ sum_thread(gpointer data)
 
 typedef struct {
     PGconn *conn;
-    PubRun *run;
+    const PubRun *run;
     char load_id[32];
     char *run_id;
     gint64 started_us;
@@ -470,10 +470,7 @@ gboolean
 pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
-    Load l = {.conn = conn, .started_us = g_get_monotonic_time()};
-    l.run = pub_run_open(opt->out_dir, error);
-    if (l.run == NULL)
-        return FALSE;
+    Load l = {.conn = conn, .run = opt->run, .started_us = g_get_monotonic_time()};
     pbc_info("publishing PCT %s, period %s (%s month %d) from \"%s\"", l.run->pct, l.run->period,
              l.run->fin_year, l.run->month_number, l.run->out_dir);
     l.run_id = g_uuid_string_random();
@@ -527,6 +524,5 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
     g_ptr_array_free(job.files, TRUE);
     g_clear_error(&job.error);
     g_free(l.run_id);
-    pub_run_free(l.run);
     return ok;
 }

@@ -4,7 +4,8 @@
  *
  * pub_load() is the whole of `pbc-publish --out OUT` after connecting and
  * migrating:
- *   1. read OUT/run.ini; refuse a world-readable OUT; find the output files;
+ *   1. (the caller) pub_run_open(): read OUT/run.ini, refuse a world-readable
+ *      OUT, before it connects; here: find the output files;
  *   2. start SHA-256 checksums of every file involved in a thread;
  *   3. BEGIN; SET LOCAL ROLE pbc_loader; take the PCT's advisory lock
  *      (waiting, or failing at once with wait = FALSE);
@@ -20,11 +21,13 @@
 #ifndef PBC_PUB_LOAD_H
 #define PBC_PUB_LOAD_H
 
+#include "pub_run.h"
+
 #include <glib.h>
 #include <libpq-fe.h>
 
 typedef struct {
-    const char *out_dir;
+    const PubRun *run;     /* the output directory, from pub_run_open() */
     gboolean wait;         /* wait for another publish of the PCT (else fail) */
 } PubLoadOptions;
 
@@ -38,7 +41,7 @@ typedef struct {
 } PubLoadResult;
 
 /*
- * Publishes opt->out_dir over conn (connected, migrated, idle).  Fills
+ * Publishes opt->run over conn (connected, migrated, idle).  Fills
  * *result on success.  Returns FALSE with error: PBC_ERROR_IO or
  * PBC_ERROR_FORMAT for the directory and its files (exit 3), PBC_ERROR_DB for
  * the database, a held lock with wait = FALSE, or failed totals (exit 4).

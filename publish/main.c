@@ -184,6 +184,10 @@ main(int argc, char **argv)
         return usage_error("nothing to do: give --out DIR, --migrate, --create-roles or "
                            "--statements DIR");
 
+    /* The output directory is checked before the database is touched. */
+    g_autoptr(PubRun) run = NULL;
+    if (opt_out != NULL && (run = pub_run_open(opt_out, &error)) == NULL)
+        return pbc_report(error);
     PGconn *conn = connect_and_migrate(&error);
     if (conn == NULL)
         return pbc_report(error);
@@ -191,7 +195,7 @@ main(int argc, char **argv)
     if (opt_create_roles && !create_roles(conn, &error))
         rc = pbc_report(error);
     if (rc == PBC_EXIT_OK && opt_out != NULL) {
-        PubLoadOptions o = {.out_dir = opt_out, .wait = !opt_no_wait};
+        PubLoadOptions o = {.run = run, .wait = !opt_no_wait};
         PubLoadResult r;
         if (pub_load(conn, &o, &r, &error)) {
             pbc_info("published load %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT
