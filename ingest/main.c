@@ -373,7 +373,7 @@ main(int argc, char **argv)
     pbc_log_init(argv[0]);
     csv_out_install_signal_cleanup();
     g_autoptr(GError) error = NULL;
-    g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT... - read CDS activity extracts");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- read CDS activity extracts");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_summary(
         ctx, "Validates APC, OP and A&E extracts (plain or gzip CSV), applies net change across\n"
@@ -407,6 +407,7 @@ main(int argc, char **argv)
     if (opt_limit && (!decimal_parse(opt_limit, 6, &limit) || limit < 0 || limit > 100 * PBC_MICRO)) {
         pbc_error("invalid reject rate limit \"%s\": expected a percentage from 0 to 100",
                   opt_limit);
+        pbc_hint("try \"%s --help\"", pbc_log_prog());
         return PBC_EXIT_USAGE;
     }
     g_autoptr(GPtrArray) files = collect_inputs(opt_inputs, &error);

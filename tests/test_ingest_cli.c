@@ -284,6 +284,8 @@ Test(ingest_cli, help)
     run_argv(&r, args);
     cr_assert_eq(r.status, 0);
     cr_assert(strstr(r.out, "Usage:") != NULL, "%s", r.out);
+    /* the remaining arguments are named once: "[OPTION…] INPUT... - read …" */
+    cr_assert(strstr(r.out, "] INPUT... - read CDS activity extracts\n") != NULL, "%s", r.out);
     cr_assert(strstr(r.out, "--reject-rate-limit") != NULL);
     cr_assert(strstr(r.out, "--file-reconciliation") != NULL);
     cr_assert(strstr(r.out, "-o, --output") != NULL, "short and long forms");
@@ -329,15 +331,23 @@ ParameterizedTest(UsageCase *c, ingest_cli, usage)
     cr_assert_str_eq(r.out, "");
 }
 
-/* The usage errors that come from option parsing carry the "try --help" hint. */
-Test(ingest_cli, usage_hint)
+ParameterizedTestParameters(ingest_cli, usage_hint)
 {
-    const char *args[] = {"--bogus", "x", NULL};
+    return cr_make_param_array(UsageCase, usage_cases, G_N_ELEMENTS(usage_cases));
+}
+
+/* Every usage error carries the "try --help" hint (STYLE 16). */
+ParameterizedTest(UsageCase *c, ingest_cli, usage_hint)
+{
+    const char *args[4] = {NULL};
+    for (int i = 0; i < 3 && c->args[i][0]; i++)
+        args[i] = c->args[i];
     g_auto(Run) r = {0};
     run_argv(&r, args);
     cr_assert_eq(r.status, 2);
-    cr_assert(strstr(r.err, "hint: try \"pbc-ingest --help\"") != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "\nhint: try \"pbc-ingest --help\"\n") != NULL, "%s", r.err);
 }
+
 
 /* ---- R-I6: unreadable, corrupt, missing column (exit 3, nothing published) ---- */
 
