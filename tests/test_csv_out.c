@@ -474,3 +474,28 @@ Test(csv_out, standard_output)
     g_autofree char *got = read_all(p);
     cr_assert_str_eq(got, "a,b\n1,x y\n");
 }
+
+/* Raw (binary) records for the unit format: bytes written as given, rows counted by the caller. */
+Test(csv_out, raw_records)
+{
+    g_autofree char *p = path_in("units.bin");
+    CsvOut *o = csv_out_create(p, CSV_OUT_PATIENT, NULL, NULL);
+    cr_assert_not(csv_out_is_binary(o));
+    static const char rec[] = {'P', 'B', 0, '\n', '"', ',', (char)0xFF};
+    csv_out_raw(o, rec, sizeof rec);
+    cr_assert(csv_out_is_binary(o));
+    cr_assert_eq(csv_out_rows(o), 0);
+    csv_out_count_row(o);
+    csv_out_raw(o, rec, 0);
+    cr_assert_eq(csv_out_rows(o), 1);
+    cr_assert(csv_out_commit(o, NULL));
+    gchar *data;
+    gsize len;
+    cr_assert(g_file_get_contents(p, &data, &len, NULL));
+    cr_assert(len == sizeof rec && memcmp(data, rec, len) == 0, "bytes kept as given");
+    g_free(data);
+    CsvOut *t = csv_out_create(p, CSV_OUT_PATIENT, NULL, NULL);
+    csv_out_set_binary(t);
+    cr_assert(csv_out_is_binary(t));
+    csv_out_abort(t);
+}
