@@ -22,6 +22,7 @@ struct CsvOut {
     int err;         /* first errno seen */
     gboolean row_started;
     gboolean binary;
+    gboolean direct; /* written in place: a device or FIFO, never renamed */
     uint64_t rows;
     int slot;
 };
@@ -94,8 +95,22 @@ csv_out_create(const char *path, int mode, const char *const *header, GError **e
     CsvOut *o = g_new0(CsvOut, 1);
     o->path = g_strdup(path);
     o->slot = -1;
+    struct stat st;
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or pipe (/dev/null, a FIFO): write to it directly.  Renaming a
+         * temporary file over it would replace the device with a regular file. */
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", path,
+                        g_strerror(errno));
+            g_free(o->path);
+            g_free(o);
+            return NULL;
+        }
+        o->f = fdopen(fd, "w");
+        o->direct = TRUE;
     } else {
         g_autofree char *dir = g_path_get_dirname(path);
         g_autofree char *base = g_path_get_basename(path);
@@ -252,6 +267,8 @@ csv_out_commit(CsvOut *o, GError **error)
 {
     if (fflush(o->f) != 0)
         note(o, errno);
+    if (o->direct && fclose(o->f) != 0)
+        note(o, errno);
     if (o->tmp == NULL) {
         /* A reader that stopped early (head, less) is not an error: exit quietly. */
         if (o->err == EPIPE) {
@@ -259,8 +276,12 @@ csv_out_commit(CsvOut *o, GError **error)
             return TRUE;
         }
         if (o->err) {
-            g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not write to standard output: %s",
-                        g_strerror(o->err));
+            if (o->direct)
+                g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not write file \"%s\": %s",
+                            o->path, g_strerror(o->err));
+            else
+                g_set_error(error, PBC_ERROR, PBC_ERROR_IO,
+                            "could not write to standard output: %s", g_strerror(o->err));
             out_free(o);
             return FALSE;
         }
@@ -292,6 +313,8 @@ csv_out_abort(CsvOut *o)
     if (o->tmp) {
         fclose(o->f);
         unlink(o->tmp);
+    } else if (o->direct) {
+        fclose(o->f);
     }
     out_free(o);
 }
