@@ -98,7 +98,7 @@ csv_out_create(const char *path, int mode, const char *const *header, GError **e
     struct stat st;
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
-    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    } else if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
         /* A device or pipe (/dev/null, a FIFO): write to it directly.  Renaming a
          * temporary file over it would replace the device with a regular file. */
         int fd = open(path, O_WRONLY | O_CLOEXEC);
