@@ -21,6 +21,7 @@
 #include "date.h"
 #include "log.h"
 #include "pub_db.h"
+#include "render_check.h"
 #include "stmt_charges.h"
 #include "stmt_data.h"
 #include "stmt_output.h"
@@ -100,6 +101,22 @@ read_run_ini(GError **error)
     return TRUE;
 }
 
+/*
+ * Writes a rendered page after checking it is well-formed (render_check.h):
+ * a page that a browser would have to guess at never reaches a practice.
+ */
+static gboolean
+write_page(StmtOutput *out, const char *name, const GString *page, int mode, GError **error)
+{
+    g_autoptr(GError) e = NULL;
+    if (!render_check_wellformed(page->str, "html", &e)) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DATA, "rendered page \"%s\" is not well-formed: %s",
+                    name, e->message);
+        return FALSE;
+    }
+    return stmt_output_write(out, name, page, mode, error);
+}
+
 /* Renders and writes every page; the charges are already written. */
 static gboolean
 write_pages(const StmtData *d, StmtOutput *out, GError **error)
@@ -109,23 +126,23 @@ write_pages(const StmtData *d, StmtOutput *out, GError **error)
         g_autoptr(GString) page = g_string_sized_new(64 * 1024);
         stmt_practice_render(page, d, p);
         /* The page names patients (the top ten): owner-only like the charges. */
-        if (!stmt_output_write(out, p->file, page, 0600, error))
+        if (!write_page(out, p->file, page, 0600, error))
             return FALSE;
     }
     for (guint i = 0; i < d->consortia->len; i++) {
         const StmtSummary *s = g_ptr_array_index(d->consortia, i);
         g_autoptr(GString) page = g_string_sized_new(64 * 1024);
         stmt_summary_render_consortium(page, d, s);
-        if (!stmt_output_write(out, s->file, page, 0644, error))
+        if (!write_page(out, s->file, page, 0644, error))
             return FALSE;
     }
     g_autoptr(GString) pct = g_string_sized_new(64 * 1024);
     stmt_summary_render_pct(pct, d);
-    if (!stmt_output_write(out, d->total->file, pct, 0644, error))
+    if (!write_page(out, d->total->file, pct, 0644, error))
         return FALSE;
     g_autoptr(GString) index = g_string_sized_new(64 * 1024);
     stmt_summary_render_index(index, d);
-    return stmt_output_write(out, "index.html", index, 0644, error);
+    return write_page(out, "index.html", index, 0644, error);
 }
 
 /* The whole run once connected: read, write into the working directory, swap it in. */
