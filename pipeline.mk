@@ -75,7 +75,7 @@ $(STAGE_BINS) &:
 $(WORK)/units.csv: $(INPUTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
 	$(BIN)/pbc-ingest --ref "$(REF)" --output $@ --rejects $(WORK)/rejects.csv \
 	    --file-reconciliation $(WORK)/file_reconciliation.csv \
-	    --data-quality $(WORK)/ingest_dq.csv "$(IN)"
+	    --data-quality $(WORK)/ingest_dq.csv --deletions $(WORK)/deletions.csv "$(IN)"
 
 # --- attribute (R-A) ------------------------------------------------------
 $(WORK)/attributed.csv: $(WORK)/units.csv $(REFS) $(WORK)/refs.list $(WORK)/params \
@@ -109,5 +109,5 @@ clean:
 	cd "$(OUT)" 2>/dev/null && rm -f priced_activity.csv practice_month.csv statements.csv \
 	    statement_breakdown.csv budgets.csv benchmarks.csv data_quality.csv \
 	    attribution_audit.csv attribution_mismatch.csv out_of_area.csv rejects.csv \
-	    file_reconciliation.csv reconciliation.csv pricing_audit.csv unpriced.csv \
+	    file_reconciliation.csv deletions.csv reconciliation.csv pricing_audit.csv unpriced.csv \
 	    top_hrgs.csv run.ini || true

@@ -26,6 +26,7 @@ static char *opt_output = "-";
 static char *opt_rejects;
 static char *opt_file_recon;
 static char *opt_dq;
+static char *opt_deletions;
 static char *opt_limit;
 static gboolean opt_quiet;
 static char **opt_inputs;
@@ -41,6 +42,8 @@ static GOptionEntry entries[] = {
      "write read = accepted + superseded + rejected per file here", "FILE"},
     {"data-quality", 0, 0, G_OPTION_ARG_FILENAME, &opt_dq,
      "write row counts by provider and activity month here (R-G5)", "FILE"},
+    {"deletions", 0, 0, G_OPTION_ARG_FILENAME, &opt_deletions,
+     "write the deletions that stand (R-I3) here, for the change report", "FILE"},
     {"reject-rate-limit", 0, 0, G_OPTION_ARG_STRING, &opt_limit,
      "fail when rejects exceed this percent of rows read (default: pbc.conf, else 1)", "PCT"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "only errors and warnings", NULL},
@@ -51,6 +54,8 @@ static const char *const rejects_header[] = {"file", "line", "dataset", "reason"
                                              "raw_record", NULL};
 static const char *const recon_header[] = {"file",       "dataset",  "read", "accepted",
                                            "superseded", "rejected", NULL};
+static const char *const deletions_header[] = {"file", "line", "dataset", "cds_unique_id",
+                                               "unit_id", NULL};
 static const char *const dq_header[] = {"provider_code", "activity_month", "measure", "reason",
                                         "count", NULL};
 
@@ -163,8 +168,21 @@ dq_row(const char *provider, int month, gboolean superseded, gpointer data)
 }
 
 typedef struct {
-    CsvOut *units, *rejects, *recon, *dq;
+    CsvOut *units, *rejects, *recon, *dq, *deletions;
 } Outputs;
+
+static void
+write_deletion(Dataset ds, const char *id, const char *unit_id, const char *file, int64_t line,
+               gpointer data)
+{
+    CsvOut *o = data;
+    csv_out_str(o, file);
+    csv_out_int(o, line);
+    csv_out_str(o, dataset_name(ds));
+    csv_out_str(o, id);
+    csv_out_str(o, unit_id);
+    csv_out_end(o);
+}
 
 static void
 outputs_abort(Outputs *o)
@@ -173,6 +191,7 @@ outputs_abort(Outputs *o)
     csv_out_abort(o->rejects);
     csv_out_abort(o->recon);
     csv_out_abort(o->dq);
+    csv_out_abort(o->deletions);
     memset(o, 0, sizeof *o);
 }
 
@@ -345,9 +364,15 @@ run(GPtrArray *files, int64_t limit_micro, GError **error)
             goto fail;
         counter_write(dq, o.dq);
     }
+    if (opt_deletions) {
+        o.deletions = csv_out_create(opt_deletions, CSV_OUT_PUBLIC, deletions_header, error);
+        if (o.deletions == NULL)
+            goto fail;
+        activity_foreach_deletion(store, write_deletion, o.deletions);
+    }
     /* Commit the secondary outputs first, the units (what Make waits for) last. */
-    CsvOut *seq[] = {o.recon, o.dq, o.units};
-    o.recon = o.dq = o.units = NULL;
+    CsvOut *seq[] = {o.recon, o.dq, o.deletions, o.units};
+    o.recon = o.dq = o.deletions = o.units = NULL;
     for (guint i = 0; i < G_N_ELEMENTS(seq); i++) {
         if (seq[i] && !csv_out_commit(seq[i], error)) {
             for (guint j = i + 1; j < G_N_ELEMENTS(seq); j++)

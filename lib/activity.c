@@ -303,6 +303,22 @@ activity_foreach_row(const ActivityStore *s, ActivityRowFunc fn, gpointer data)
         fn(packed_get(rows[i].packed, P_PROVIDER), rows[i].month, rows[i].superseded, data);
 }
 
+void
+activity_foreach_deletion(const ActivityStore *s, ActivityDeletionFunc fn, gpointer data)
+{
+    const Row *rows = (const Row *)s->rows->data;
+    for (guint i = 0; i < s->rows->len; i++) {
+        const Row *r = &rows[i];
+        if (!r->deletion || r->superseded)
+            continue;
+        const char *prov = packed_get(r->packed, P_PROVIDER);
+        const char *key = packed_get(r->packed, r->dataset == DS_APC ? P_SPELL : P_ATTENDANCE);
+        g_autofree char *uid = g_strconcat(prov, ":", key, NULL);
+        fn((Dataset)r->dataset, packed_get(r->packed, P_ID), uid,
+           g_ptr_array_index(s->files, r->file), r->line, data);
+    }
+}
+
 ActivityTotals
 activity_totals(const ActivityStore *s)
 {

@@ -67,6 +67,16 @@ typedef void (*ActivityRowFunc)(const char *provider, int month, gboolean supers
                                 gpointer data);
 void activity_foreach_row(const ActivityStore *s, ActivityRowFunc fn, gpointer data);
 
+/*
+ * Calls fn for every deletion that stands (R-I3: the record it names is
+ * gone): its dataset, cds_unique_id, the unit it deletes (provider:spell or
+ * provider:attendance), and the file and line it was read from.  For the
+ * change report between runs.
+ */
+typedef void (*ActivityDeletionFunc)(Dataset ds, const char *cds_unique_id, const char *unit_id,
+                                     const char *file, int64_t line, gpointer data);
+void activity_foreach_deletion(const ActivityStore *s, ActivityDeletionFunc fn, gpointer data);
+
 /* Numbers of units built (after activity_finish()). */
 typedef struct {
     uint64_t spells, unfinished_spells, episodes, op, ae, deleted;

@@ -45,7 +45,8 @@ static const char *const priced_header[] = {
     "unattributed_reason", "mismatch", "practice_pct_code", "consortium_code",
     "commissioner_code", "admission_method", "patient_classification", "admission_date",
     "discharge_date", "first_attendance", "attended_or_dna", "referral_source",
-    "ae_attendance_category", "date_of_birth", "cds_unique_id", "episodes", NULL};
+    "ae_attendance_category", "date_of_birth", "cds_unique_id", "episodes", "source_file",
+    "source_line", NULL};
 
 static const char *const pm_header[] = {"practice_code", "activity_month", "pod", "units",
                                         "cost_pence", "practice_pence", "risk_pool_pence", NULL};
@@ -65,6 +66,8 @@ static const char *const recon_header[] = {"check", "scope", "left", "right", "d
                                            "status", NULL};
 static const char *const rejects_header[] = {"file", "line", "dataset", "reason", "column",
                                              "raw_record", NULL};
+static const char *const deletions_header[] = {"file", "line", "dataset", "cds_unique_id",
+                                               "unit_id", NULL};
 static const char *const file_recon_header[] = {"file",       "dataset",  "read", "accepted",
                                                 "superseded", "rejected", NULL};
 
@@ -409,6 +412,8 @@ write_priced_row(CsvOut *o, const Unit *u, BudgetScope s, int64_t practice, int6
     out_date(o, u->date_of_birth);
     csv_out_str(o, u->cds_unique_id);
     csv_out_int(o, u->episodes);
+    csv_out_str(o, u->source_file);
+    out_i64_or_blank(o, u->source_line);
     csv_out_end(o);
 }
 
@@ -677,6 +682,12 @@ copy_ingest_outputs(Run *r, GError **error)
     if (!copy_csv(r, "rejects.csv", CSV_OUT_PATIENT, rejects_header, &n, &none, NULL, 0, error))
         return FALSE;
     recon(r, "rejects_file_rows_eq_rejected", "ALL", (int64_t)n, fr[3]);
+    /* The deletions that stand, when ingest listed them (for the change report). */
+    g_autofree char *del = g_build_filename(r->p->work_dir, "deletions.csv", NULL);
+    if (g_file_test(del, G_FILE_TEST_EXISTS)
+        && !copy_csv(r, "deletions.csv", CSV_OUT_PUBLIC, deletions_header, &n, &none, NULL, 0,
+                     error))
+        return FALSE;
     return TRUE;
 }
 
