@@ -281,11 +281,18 @@ check_reject_rate(GPtrArray *files, int64_t limit_micro, GError **error)
     g_ptr_array_sort(worst, cmp_worst);
     GString *msg = g_string_new(NULL);
     char lim[32];
+    /* "1" or "0.5", not "1.000000" */
+    decimal_format(limit_micro, 6, lim);
+    for (char *e = lim + strlen(lim) - 1; *e == '0' || *e == '.'; e--) {
+        gboolean dot = *e == '.';
+        *e = '\0';
+        if (dot)
+            break;
+    }
     g_string_printf(msg,
                     "rejected rows exceed the limit: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                     " rows read (%.2f%%), limit %s%%",
-                    rejected, read, read ? 100.0 * (double)rejected / (double)read : 0.0,
-                    decimal_format(limit_micro, 6, lim));
+                    rejected, read, read ? 100.0 * (double)rejected / (double)read : 0.0, lim);
     g_string_append(msg, "\ndetail: worst files:");
     for (guint i = 0; i < worst->len && i < 3; i++) {
         InFile *f = g_ptr_array_index(worst, i);

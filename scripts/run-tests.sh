@@ -29,6 +29,13 @@ for t in build/asan/tests/test_*; do
     c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$synth")
     p=${p:-0} f=${f:-0} c=${c:-0}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$c" -eq 0 ]; then f=1; fi
+    # A leak or sanitizer report anywhere in a suite's output fails it, even when
+    # Criterion counted the test itself as passed.
+    if grep -a -q -E 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$log_dir/$name.log"; then
+        [ "$f" -eq 0 ] && f=1
+        rc=1
+        echo "$name: sanitizer report in its output" >&2
+    fi
     passed=$((passed + p)) failed=$((failed + f + c))
     printf '%-28s %4d passed %3d failed  (%ds)\n' "$name" "$p" "$((f + c))" "$(( $(date +%s) - start ))"
     if [ "$rc" -ne 0 ]; then
