@@ -166,9 +166,10 @@ render(PGconn *conn, GError **error)
     uint64_t units = 0;
     for (guint i = 0; i < d->practices->len; i++)
         units += ((StmtPractice *)g_ptr_array_index(d->practices, i))->charge_rows;
-    pbc_info("wrote %u practice statements (%" G_GUINT64_FORMAT " patient-level charges), %u "
-             "consortium pages, the PCT page and the index of PCT %s, %s to \"%s\"",
-             d->practices->len, units, d->consortia->len, d->pct, d->period, final_dir);
+    pbc_info("wrote %u practice statement%s (%" G_GUINT64_FORMAT " patient-level charges), %u "
+             "consortium page%s, the PCT page and the index of PCT %s, %s to \"%s\"",
+             d->practices->len, d->practices->len == 1 ? "" : "s", units, d->consortia->len,
+             d->consortia->len == 1 ? "" : "s", d->pct, d->period, final_dir);
     g_autofree char *index = g_build_filename(final_dir, "index.html", NULL);
     pbc_info("index: %s", index);
     return TRUE;

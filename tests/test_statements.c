@@ -1,0 +1,854 @@
+/*
+ * test_statements.c: pbc-statements end to end (SPEC §7.2, docs/statements.md)
+ * against a real PostgreSQL server.
+ *
+ * Before the tests (ReportHook PRE_ALL, in the runner process) the suite
+ * starts its own server (pg_helpers.h), runs the pipeline on the bundled
+ * sample (make -f pipeline.mk ... PERIOD=2006-09 aggregate), publishes it
+ * with pbc-publish and renders it with pbc-statements, once; the tests then
+ * read the pages and compare them with the database: every headline figure
+ * against pbc.v_statement (R-G3), the totals against the consortium and PCT
+ * views, the charges files against spend_ytd penny for penny, the top ten
+ * patients against a count made here from the charges (R-G2), the budget
+ * note against pbc.budgets (R-B5).  Other tests render again into their own
+ * directories: as a practice's role (row-level security), a re-render that
+ * replaces the set, a month with nothing published, hostile names, the
+ * period status, the command line, and headless Chromium.
+ *
+ * Money strings expected on pages are formatted here by t_money(), written
+ * independently of lib/render_number.c.
+ */
+#include "nhs.h"
+#include "pg_helpers.h"
+#include "publish_fixture.h"
+#include "render_check.h"
+
+#include <criterion/hooks.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the suite's run ------------------------------------------------------- */
+
+/* The sample run: env STMT_ROOT (temporary), its out/, and how the set-up went. */
+static const char *
+root_dir(void)
+{
+    return g_getenv("STMT_ROOT");
+}
+
+static char *
+out_dir(void)
+{
+    return g_build_filename(root_dir(), "out", NULL);
+}
+
+static char *
+page_path(const char *name)
+{
+    return g_build_filename(root_dir(), "out", "statements", name, NULL);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    pgh_server_start();
+    char *root = g_dir_make_tmp("pbc-test-stmt-XXXXXX", NULL);
+    if (root == NULL) {
+        fprintf(stderr, "test_statements: could not make a temporary directory\n");
+        exit(3);
+    }
+    g_setenv("STMT_ROOT", root, TRUE);
+    g_autofree char *bin = t_bin();
+    g_autofree char *cmd = g_strdup_printf(
+        "cd '%s' && make --no-print-directory -f pipeline.mk IN=sample/in REF=sample/ref "
+        "OUT='%s/out' PERIOD=2006-09 BIN='%s' aggregate && '%s/pbc-publish' -q --out '%s/out' && "
+        "'%s/pbc-statements' -q --out '%s/out'",
+        t_root(), root, bin, bin, root, bin, root);
+    g_autofree char *log = NULL;
+    int rc = pgh_system(&log, cmd);
+    g_autofree char *rc_text = g_strdup_printf("%d", rc);
+    g_setenv("STMT_SETUP_RC", rc_text, TRUE);
+    g_autofree char *log_path = g_build_filename(root, "setup.log", NULL);
+    g_file_set_contents(log_path, log ? log : "", -1, NULL);
+    g_free(root);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+    (void)stats;
+    pgh_server_stop();
+    const char *root = root_dir();
+    if (root && g_str_has_prefix(root, g_get_tmp_dir())) {
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", root);
+        pgh_system(NULL, cmd);
+    }
+}
+
+/* Every test starts by checking that the shared run was made. */
+static void
+setup(void)
+{
+    const char *rc = g_getenv("STMT_SETUP_RC");
+    g_autofree char *log_path = g_build_filename(root_dir(), "setup.log", NULL);
+    g_autofree char *log = NULL;
+    g_file_get_contents(log_path, &log, NULL, NULL);
+    cr_assert(rc != NULL && strcmp(rc, "0") == 0, "the sample run failed (%s):\n%s", rc,
+              log ? log : "");
+}
+
+TestSuite(statements, .init = setup, .timeout = 240);
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+/* Pence as the pages print them, written independently of render_number.c. */
+static char *
+t_money(int64_t pence)
+{
+    uint64_t a = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
+    char digits[32];
+    g_snprintf(digits, sizeof digits, "%" G_GUINT64_FORMAT, a / 100);
+    GString *s = g_string_new(pence < 0 ? "\xe2\x88\x92\xc2\xa3" : "\xc2\xa3");
+    size_t n = strlen(digits);
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_c(s, digits[i]);
+        if ((n - i - 1) % 3 == 0 && i + 1 < n)
+            g_string_append_c(s, ',');
+    }
+    g_string_append_printf(s, ".%02u", (unsigned)(a % 100));
+    return g_string_free(s, FALSE);
+}
+
+static char *
+read_text(const char *path)
+{
+    char *text = NULL;
+    cr_assert(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+    return text;
+}
+
+static char *
+read_page(const char *name)
+{
+    g_autofree char *p = page_path(name);
+    return read_text(p);
+}
+
+/*
+ * The part of a page from the element carrying `marker` (e.g. id="f-spend_ytd")
+ * to `until` (exclusive), as a new string; asserts the marker is there.
+ */
+static char *
+slice(const char *page, const char *marker, const char *until)
+{
+    const char *at = strstr(page, marker);
+    cr_assert(at != NULL, "\"%s\" not on the page", marker);
+    const char *end = strstr(at + strlen(marker), until);
+    return end ? g_strndup(at, end - at) : g_strdup(at);
+}
+
+/* The file's permission bits. */
+static unsigned
+mode_of(const char *path)
+{
+    struct stat st;
+    cr_assert(stat(path, &st) == 0, "cannot stat %s", path);
+    return st.st_mode & 07777;
+}
+
+/* Runs pbc-statements with a shell fragment of arguments; output in *log. */
+static int run_statements(char **log, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int
+run_statements(char **log, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_autofree char *bin = t_bin();
+    /* Its progress lines are part of what is tested: PBC_QUIET off. */
+    return t_sh(log, "env -u PBC_QUIET '%s/pbc-statements' %s 2>&1", bin, args);
+}
+
+/* A new output directory (0700) holding a copy of the sample run's run.ini. */
+static char *
+copy_run(void)
+{
+    char *root = t_tmpdir();
+    g_autofree char *src = out_dir();
+    cr_assert_eq(t_sh(NULL, "mkdir -m 700 '%s/out' && cp '%s/run.ini' '%s/out/'", root, src, root),
+                 0);
+    return root;
+}
+
+static const char *const money_fields[] = {
+    "annual_budget",    "budget_ytd",        "spend_ytd",    "variance_ytd",
+    "forecast_outturn", "forecast_variance", "freed_up_practice", "freed_up_pct",
+    "risk_pool_ytd",
+};
+
+#define V_STATEMENT_COLUMNS                                                                     \
+    "practice_code, annual_budget, budget_ytd, spend_ytd, variance_ytd, forecast_outturn, "      \
+    "forecast_variance, freed_up_practice, freed_up_pct, risk_pool_ytd"
+
+/* Checks a page's headline boxes against row `i` of a result of V_STATEMENT_COLUMNS
+ * (column 0 is the code, 1.. the money fields). */
+static void
+expect_headline(const char *page, const char *what, PGresult *r, int i)
+{
+    for (guint f = 0; f < G_N_ELEMENTS(money_fields); f++) {
+        int64_t v = g_ascii_strtoll(PQgetvalue(r, i, (int)f + 1), NULL, 10);
+        g_autofree char *marker = g_strdup_printf("id=\"f-%s\"", money_fields[f]);
+        g_autofree char *box = slice(page, marker, "class=\"figure");
+        g_autofree char *pence = g_strdup_printf("data-pence=\"%" G_GINT64_FORMAT "\"", v);
+        g_autofree char *money = t_money(v);
+        cr_expect(strstr(box, pence) != NULL, "%s %s: %s not in %s", what, money_fields[f], pence,
+                  box);
+        cr_expect(strstr(box, money) != NULL, "%s %s: %s not in %s", what, money_fields[f], money,
+                  box);
+    }
+}
+
+/* ---- the pages against the views ---------------------------------------------- */
+
+/* R-G3: each practice's page shows exactly v_statement's figures, formatted to the penny. */
+Test(statements, headline_figures_on_each_page_match_v_statement)
+{
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT " V_STATEMENT_COLUMNS ", practice_name FROM pbc.v_statement"
+                            " WHERE pct_code = '5QA' AND period = '2006-09' ORDER BY 1",
+                            0, NULL);
+    cr_assert_eq(PQntuples(r), 10, "the sample has 10 statements");
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *code = PQgetvalue(r, i, 0);
+        g_autofree char *name = g_strdup_printf("%s.html", code);
+        g_autofree char *page = read_page(name);
+        expect_headline(page, code, r, i);
+        /* The heading names the practice and the month. */
+        g_autofree char *h1 = slice(page, "<h1>", "</h1>");
+        cr_expect(strstr(h1, code) != NULL, "%s", h1);
+        cr_expect(strstr(page, "reporting month <strong>September 2006</strong> (month 6 of "
+                               "2006/07)") != NULL);
+        /* The sentence at the top agrees with the boxes. */
+        g_autofree char *spend = t_money(g_ascii_strtoll(PQgetvalue(r, i, 3), NULL, 10));
+        g_autofree char *lead = slice(page, "<p class=\"lead\">", "</p>");
+        cr_expect(strstr(lead, spend) != NULL, "%s: %s not in %s", code, spend, lead);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* The index lists every statement with budget, spend, variance and forecast, and links it. */
+Test(statements, index_lists_every_statement_with_its_headline_figures)
+{
+    g_autofree char *index = read_page("index.html");
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT practice_code, budget_ytd, spend_ytd, variance_ytd,"
+                            " forecast_outturn FROM pbc.v_statement"
+                            " WHERE pct_code = '5QA' AND period = '2006-09'",
+                            0, NULL);
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *code = PQgetvalue(r, i, 0);
+        g_autofree char *marker = g_strdup_printf("id=\"row-%s\"", code);
+        g_autofree char *row = slice(index, marker, "</tr>");
+        g_autofree char *href = g_strdup_printf("href=\"%s.html\"", code);
+        cr_expect(strstr(row, href) != NULL, "%s", row);
+        for (int f = 1; f <= 4; f++) {
+            g_autofree char *m = t_money(g_ascii_strtoll(PQgetvalue(r, i, f), NULL, 10));
+            cr_expect(strstr(row, m) != NULL, "%s: %s not in %s", code, m, row);
+        }
+        g_autofree char *file = g_strdup_printf("%s.html", code);
+        g_autofree char *path = page_path(file);
+        cr_expect(g_file_test(path, G_FILE_TEST_EXISTS), "%s linked but not written", file);
+    }
+    PQclear(r);
+    /* The consortia and the PCT are linked too. */
+    for (const char *const *f = (const char *const[]){"consortium_5QAC01.html",
+                                                      "consortium_5QAC02.html",
+                                                      "consortium_5QAC03.html", "pct.html", NULL};
+         *f; f++) {
+        g_autofree char *href = g_strdup_printf("href=\"%s\"", *f);
+        cr_expect(strstr(index, href) != NULL, "index does not link %s", *f);
+        g_autofree char *path = page_path(*f);
+        cr_expect(g_file_test(path, G_FILE_TEST_EXISTS), "%s not written", *f);
+    }
+    PQfinish(c);
+}
+
+/* R-G3: the consortium and PCT pages show their views' totals, which are the practices' sums. */
+Test(statements, consortium_and_pct_pages_total_their_practices)
+{
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(
+        c,
+        "SELECT consortium_code, annual_budget, budget_ytd, spend_ytd, variance_ytd,"
+        " forecast_outturn, forecast_variance, freed_up_practice, freed_up_pct, risk_pool_ytd"
+        " FROM pbc.v_statement_consortium WHERE pct_code = '5QA' AND period = '2006-09'",
+        0, NULL);
+    cr_assert_eq(PQntuples(r), 3);
+    for (int i = 0; i < PQntuples(r); i++) {
+        g_autofree char *name = g_strdup_printf("consortium_%s.html", PQgetvalue(r, i, 0));
+        g_autofree char *page = read_page(name);
+        expect_headline(page, name, r, i);
+    }
+    PQclear(r);
+    r = pgh_query(c,
+                  "SELECT 'PCT', annual_budget, budget_ytd, spend_ytd, variance_ytd,"
+                  " forecast_outturn, forecast_variance, freed_up_practice, freed_up_pct,"
+                  " risk_pool_ytd FROM pbc.v_statement_pct"
+                  " WHERE pct_code = '5QA' AND period = '2006-09'",
+                  0, NULL);
+    cr_assert_eq(PQntuples(r), 1);
+    g_autofree char *pct = read_page("pct.html");
+    expect_headline(pct, "pct.html", r, 0);
+    /* The PCT's spend is every PRACTICE unit's practice part, from the fact table itself. */
+    g_autofree char *units = pgh_value(c,
+                                       "SELECT sum(practice_pence) FROM pbc.priced_activity"
+                                       " WHERE pct_code = $1 AND period = '2006-09'"
+                                       " AND budget_scope = 'PRACTICE'",
+                                       "5QA");
+    cr_expect_str_eq(units, PQgetvalue(r, 0, 3));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* The chart and its table follow v_cumulative_spend month by month. */
+Test(statements, chart_and_month_table_follow_v_cumulative_spend)
+{
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT practice_code, activity_month, cumulative_spend_pence,"
+                            " phased_budget_pence FROM pbc.v_cumulative_spend"
+                            " WHERE pct_code = '5QA' AND period = '2006-09'"
+                            " AND practice_code IN ('L81001', 'L81011') ORDER BY 1, 2",
+                            0, NULL);
+    cr_assert_eq(PQntuples(r), 12, "months 1 .. 6 of two practices");
+    static const char *const names[] = {"April 2006", "May 2006",    "June 2006",
+                                        "July 2006",  "August 2006", "September 2006"};
+    for (int i = 0; i < PQntuples(r); i++) {
+        g_autofree char *file = g_strdup_printf("%s.html", PQgetvalue(r, i, 0));
+        g_autofree char *page = read_page(file);
+        cr_expect(strstr(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart "
+                               "line-chart\"") != NULL);
+        g_autofree char *table = slice(page, "<table class=\"months\">", "</table>");
+        g_autofree char *marker = g_strdup_printf("<td>%s</td>", names[i % 6]);
+        g_autofree char *row = slice(table, marker, "</tr>");
+        g_autofree char *cum = t_money(g_ascii_strtoll(PQgetvalue(r, i, 2), NULL, 10));
+        g_autofree char *phased = t_money(g_ascii_strtoll(PQgetvalue(r, i, 3), NULL, 10));
+        cr_expect(strstr(row, cum) != NULL && strstr(row, phased) != NULL, "%s %s: %s / %s in %s",
+                  PQgetvalue(r, i, 0), names[i % 6], cum, phased, row);
+        cr_expect(strstr(table, "October 2006") == NULL, "no month after the reporting month");
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* Every page is well-formed (strictly, and by xmllint when installed) and self-contained. */
+Test(statements, pages_are_well_formed_and_self_contained)
+{
+    g_autofree char *dir = page_path("");
+    GDir *d = g_dir_open(dir, 0, NULL);
+    cr_assert(d != NULL);
+    const char *name;
+    int pages = 0;
+    gboolean xmllint = g_find_program_in_path("xmllint") != NULL;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        if (!g_str_has_suffix(name, ".html"))
+            continue;
+        pages++;
+        g_autofree char *page = read_page(name);
+        g_autoptr(GError) e = NULL;
+        cr_expect(render_check_wellformed(page, "html", &e), "%s: %s", name, e ? e->message : "");
+        cr_expect(g_str_has_prefix(page, "<!DOCTYPE html>"), "%s", name);
+        cr_expect(strstr(page, "@page { size: A4") != NULL, "%s prints on A4", name);
+        /* No JavaScript, no external fetches, no web fonts. */
+        cr_expect(strstr(page, "<script") == NULL && strstr(page, "<link") == NULL &&
+                  strstr(page, "@import") == NULL && strstr(page, "url(") == NULL &&
+                  strstr(page, "src=") == NULL && strstr(page, "@font-face") == NULL,
+                  "%s is not self-contained", name);
+        g_autofree char *scheme = g_strdup(page);
+        /* The only absolute URLs are the XML namespace names, which nothing fetches. */
+        for (char *p = strstr(scheme, "http"); p; p = strstr(p + 1, "http"))
+            cr_expect(g_str_has_prefix(p, "http://www.w3.org/"), "%s: %.40s", name, p);
+        if (xmllint) {
+            g_autofree char *log = NULL;
+            g_autofree char *path = page_path(name);
+            cr_expect_eq(t_sh(&log, "xmllint --noout '%s'", path), 0, "%s: %s", name, log);
+        }
+    }
+    g_dir_close(d);
+    cr_expect_eq(pages, 15, "10 practices, 3 consortia, the PCT and the index");
+}
+
+/* R-G3, SPEC §8: each charges file is the practice's PRACTICE units, adding up to its
+ * spend_ytd, owner-only, in an owner-only directory. */
+Test(statements, charges_add_up_to_spend_ytd_and_are_owner_only)
+{
+    g_autofree char *dir = page_path("");
+    cr_expect_eq(mode_of(dir), 0700u, "the statements directory is 0700");
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT s.practice_code, s.spend_ytd, s.risk_pool_ytd,"
+                            " (SELECT count(*) FROM pbc.priced_activity a WHERE a.pct_code ="
+                            " s.pct_code AND a.period = s.period AND a.practice_code ="
+                            " s.practice_code AND a.budget_scope = 'PRACTICE')"
+                            " FROM pbc.v_statement s WHERE pct_code = '5QA' AND period = '2006-09'",
+                            0, NULL);
+    static const char *const header[] = {
+        "practice_code", "unit_id", "dataset", "pod", "provider_code", "nhs_number",
+        "date_of_birth", "attribution_method", "cds_practice_code", "original_practice_code",
+        "admission_date", "discharge_date", "attribution_date", "charge_date", "activity_month",
+        "fin_year", "hrg", "hrg_name", "treatment_function_code", "referral_source", "los",
+        "excess_bed_days", "base_pence", "excess_pence", "sse_applied", "mff", "price_pence",
+        "price_method", "practice_pence", "risk_pool_pence", NULL};
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *code = PQgetvalue(r, i, 0);
+        g_autofree char *file = g_strdup_printf("%s_charges.csv", code);
+        g_autofree char *path = page_path(file);
+        cr_expect_eq(mode_of(path), 0600u, "%s is patient data: 0600", file);
+        TCsv *t = t_csv_read(path);
+        cr_expect(g_strv_equal((const char *const *)t->header, header), "%s header", file);
+        int64_t practice = 0, risk = 0;
+        for (guint j = 0; j < t->rows->len; j++) {
+            GHashTable *row = g_ptr_array_index(t->rows, j);
+            cr_expect_str_eq(t_get(row, "practice_code"), code);
+            practice += t_int(row, "practice_pence");
+            risk += t_int(row, "risk_pool_pence");
+            /* R-G2: a PRACTICE unit's price is its practice part plus its risk-pool part. */
+            cr_expect_eq(t_int(row, "practice_pence") + t_int(row, "risk_pool_pence"),
+                         t_int(row, "price_pence"), "%s %s", file, t_get(row, "unit_id"));
+            const char *sse = t_get(row, "sse_applied");
+            cr_expect(strcmp(sse, "0") == 0 || strcmp(sse, "1") == 0, "sse_applied %s", sse);
+        }
+        cr_expect_eq(practice, g_ascii_strtoll(PQgetvalue(r, i, 1), NULL, 10),
+                     "%s adds up to spend_ytd", file);
+        cr_expect_eq(risk, g_ascii_strtoll(PQgetvalue(r, i, 2), NULL, 10),
+                     "%s adds up to risk_pool_ytd", file);
+        cr_expect_eq((int64_t)t->rows->len, g_ascii_strtoll(PQgetvalue(r, i, 3), NULL, 10),
+                     "%s: one row per PRACTICE unit", file);
+        /* The page links its file and says how many rows it holds. */
+        g_autofree char *pname = g_strdup_printf("%s.html", code);
+        g_autofree char *page = read_page(pname);
+        g_autofree char *link = g_strdup_printf("href=\"%s\"", file);
+        cr_expect(strstr(page, link) != NULL, "%s does not link %s", pname, file);
+        t_csv_free(t);
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
+typedef struct {
+    char nhs[12];
+    int64_t cost;
+} Patient;
+
+static gint
+cmp_patient(gconstpointer a, gconstpointer b)
+{
+    const Patient *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return strcmp(x->nhs, y->nhs);
+}
+
+/* R-G2: the ten highest-cost patients, counted here from the charges file. */
+Test(statements, top_patients_are_the_costliest_valid_nhs_numbers)
+{
+    static const char *const practices[] = {"L81001", "L81005", "L81009"};
+    for (guint k = 0; k < G_N_ELEMENTS(practices); k++) {
+        g_autofree char *file = g_strdup_printf("%s_charges.csv", practices[k]);
+        g_autofree char *path = page_path(file);
+        TCsv *t = t_csv_read(path);
+        g_autoptr(GHashTable) cost = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        for (guint j = 0; j < t->rows->len; j++) {
+            GHashTable *row = g_ptr_array_index(t->rows, j);
+            const char *nhs = t_get(row, "nhs_number");
+            if (!nhs_number_valid(nhs))
+                continue;
+            int64_t *v = g_hash_table_lookup(cost, nhs);
+            if (v == NULL) {
+                v = g_new0(int64_t, 1);
+                g_hash_table_insert(cost, g_strdup(nhs), v);
+            }
+            *v += t_int(row, "price_pence");
+        }
+        t_csv_free(t);
+        g_autoptr(GArray) all = g_array_new(FALSE, TRUE, sizeof(Patient));
+        GHashTableIter it;
+        gpointer key, value;
+        g_hash_table_iter_init(&it, cost);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            Patient p = {.cost = *(int64_t *)value};
+            g_strlcpy(p.nhs, key, sizeof p.nhs);
+            g_array_append_val(all, p);
+        }
+        g_array_sort(all, cmp_patient);
+        g_autofree char *pname = g_strdup_printf("%s.html", practices[k]);
+        g_autofree char *page = read_page(pname);
+        g_autofree char *table = slice(page, "<table class=\"patients\">", "</table>");
+        const char *pos = table;
+        guint n = MIN(all->len, 10);
+        for (guint i = 0; i < n; i++) {
+            const Patient *p = &g_array_index(all, Patient, i);
+            /* Shown 3-3-4 as the NHS displays numbers, in rank order. */
+            g_autofree char *shown = g_strdup_printf("%.3s %.3s %.4s", p->nhs, p->nhs + 3, p->nhs + 6);
+            const char *at = strstr(pos, shown);
+            cr_expect(at != NULL, "%s: patient %u %s not in order", pname, i + 1, shown);
+            if (at)
+                pos = at;
+            g_autofree char *m = t_money(p->cost);
+            cr_expect(strstr(table, m) != NULL, "%s: %s", pname, m);
+        }
+        if (all->len > 10) {
+            const Patient *p = &g_array_index(all, Patient, 10);
+            g_autofree char *shown = g_strdup_printf("%.3s %.3s %.4s", p->nhs, p->nhs + 3, p->nhs + 6);
+            cr_expect(strstr(table, shown) == NULL || g_array_index(all, Patient, 9).cost == p->cost,
+                      "%s: the 11th patient is listed", pname);
+        }
+    }
+}
+
+/* R-B5: the budget note shows the components from pbc.budgets, or says there is none. */
+Test(statements, budget_note_shows_the_r_b5_components)
+{
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT practice_code, historic, uplifted_historic, fair_share, budget,"
+                            " contingency, annual_budget, distance_from_target FROM pbc.budgets"
+                            " WHERE pct_code = '5QA' AND period = '2006-09'",
+                            0, NULL);
+    cr_assert_eq(PQntuples(r), 9, "nine budget practices in the sample");
+    static const char *const ids[] = {"historic", "uplifted_historic", "fair_share", "budget",
+                                      "contingency", "annual_budget"};
+    for (int i = 0; i < PQntuples(r); i++) {
+        g_autofree char *file = g_strdup_printf("%s.html", PQgetvalue(r, i, 0));
+        g_autofree char *page = read_page(file);
+        g_autofree char *sect = slice(page, "<section id=\"budget\">", "</section>");
+        for (guint f = 0; f < G_N_ELEMENTS(ids); f++) {
+            g_autofree char *want = g_strdup_printf("id=\"b-%s\" data-pence=\"%s\"", ids[f],
+                                                    PQgetvalue(r, i, (int)f + 1));
+            cr_expect(strstr(sect, want) != NULL, "%s: %s", file, want);
+        }
+        /* The distance from target with its six decimals (R-B5), a minus as a minus sign. */
+        const char *dist = PQgetvalue(r, i, 7);
+        g_autofree char *shown = dist[0] == '-' ? g_strconcat("\xe2\x88\x92", dist + 1, NULL)
+                                                : g_strdup(dist);
+        cr_expect(strstr(sect, shown) != NULL, "%s: %s", file, shown);
+    }
+    PQclear(r);
+    /* L81011 opened in June 2006: no budget practice, no budget. */
+    g_autofree char *page = read_page("L81011.html");
+    cr_expect(strstr(page, "The practice has no indicative budget for 2006/07") != NULL);
+    PQfinish(c);
+}
+
+/* Nothing in the sample's month is closed: without period closing in the schema, no badge. */
+Test(statements, no_period_status_without_period_closing)
+{
+    g_autofree char *page = read_page("L81001.html");
+    cr_expect(strstr(page, "id=\"period-status\"") == NULL);
+}
+
+/* ---- other renders ----------------------------------------------------------- */
+
+/* Row-level security through the 010 views: a practice's role renders only its own. */
+Test(statements, a_practice_role_renders_only_its_own_statement)
+{
+    g_autofree char *log = NULL;
+    g_autofree char *bin = t_bin();
+    cr_assert_eq(t_sh(&log, "cd '%s' && '%s/pbc-publish' -q --create-roles --ref sample/ref 2>&1",
+                      t_root(), bin),
+                 0, "%s", log);
+    g_autofree char *root = copy_run();
+    g_free(g_steal_pointer(&log));
+    int rc = t_sh(&log,
+                  "PGOPTIONS='-c role=pbc_practice_l81001' '%s/pbc-statements' -q --out '%s/out' 2>&1",
+                  bin, root);
+    cr_assert_eq(rc, 0, "%s", log);
+    g_autofree char *ls = NULL;
+    t_sh(&ls, "cd '%s/out/statements' && ls | tr '\\n' ' '", root);
+    cr_expect_str_eq(ls, "L81001.html L81001_charges.csv consortium_5QAC01.html index.html "
+                         "pct.html ");
+    /* Its page is the same as finance's, patients and all (the footer aside: the role cannot
+     * read the load audit). */
+    g_autofree char *mine_path = g_build_filename(root, "out", "statements", "L81001.html", NULL);
+    g_autofree char *mine = read_text(mine_path);
+    g_autofree char *all = read_page("L81001.html");
+    g_autofree char *mine_body = slice(mine, "<header", "<footer>");
+    g_autofree char *all_body = slice(all, "<header", "<footer>");
+    cr_expect_str_eq(mine_body, all_body);
+    /* The index lists no other practice. */
+    g_autofree char *index_path = g_build_filename(root, "out", "statements", "index.html", NULL);
+    g_autofree char *index = read_text(index_path);
+    cr_expect(strstr(index, "L81003") == NULL && strstr(index, "L81001") != NULL);
+    /* A role mapped to no practice sees no statement: exit 4. */
+    g_free(g_steal_pointer(&log));
+    rc = t_sh(&log, "PGOPTIONS='-c role=pbc_reader' '%s/pbc-statements' --out '%s/out' 2>&1", bin,
+              root);
+    cr_expect_eq(rc, 4, "%s", log);
+    cr_expect(strstr(log, "pbc-statements: error: no statements published for PCT 5QA, period "
+                          "2006-09") != NULL,
+              "%s", log);
+    t_rmrf(root);
+}
+
+/* A re-render replaces the whole set: a stale page goes, nothing half-made is left. */
+Test(statements, rerendering_replaces_the_set)
+{
+    g_autofree char *root = copy_run();
+    g_autofree char *log = NULL;
+    cr_assert_eq(run_statements(&log, "-q --out '%s/out'", root), 0, "%s", log);
+    g_autofree char *stale = g_build_filename(root, "out", "statements", "L99999.html", NULL);
+    cr_assert(g_file_set_contents(stale, "old", -1, NULL));
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "--out '%s/out'", root), 0, "%s", log);
+    cr_expect(strstr(log, "pbc-statements: wrote 10 practice statements (") != NULL, "%s", log);
+    cr_expect_not(g_file_test(stale, G_FILE_TEST_EXISTS), "the stale page is gone");
+    g_autofree char *hidden = NULL;
+    t_sh(&hidden, "ls -A '%s/out' | grep '^\\.statements' || true", root);
+    cr_expect_str_eq(hidden, "", "no working directory left");
+    /* A month with nothing published fails (exit 4) and leaves the set as it was. */
+    g_free(g_steal_pointer(&log));
+    cr_expect_eq(run_statements(&log, "--out '%s/out' --period 2006-08", root), 4, "%s", log);
+    cr_expect(strstr(log, "pbc-statements: error: no statements published for PCT 5QA, period "
+                          "2006-08\ndetail: ") != NULL,
+              "%s", log);
+    cr_expect(strstr(log, "hint: publish the run first") != NULL, "%s", log);
+    g_autofree char *index = g_build_filename(root, "out", "statements", "index.html", NULL);
+    cr_expect(g_file_test(index, G_FILE_TEST_EXISTS));
+    g_free(g_steal_pointer(&hidden));
+    t_sh(&hidden, "ls -A '%s/out' | grep '^\\.statements' || true", root);
+    cr_expect_str_eq(hidden, "");
+    t_rmrf(root);
+}
+
+/* The month's status, when the schema records period closing (docs/statements.md). */
+Test(statements, period_status_when_the_schema_records_it)
+{
+    PGconn *c = pgh_connect();
+    pgh_exec(c, "CREATE OR REPLACE FUNCTION pbc.period_status(pct text, period text) RETURNS text"
+                " LANGUAGE sql RETURN CASE WHEN pct = '5QA' THEN 'OPEN' END");
+    g_autofree char *root = copy_run();
+    g_autofree char *log = NULL;
+    cr_assert_eq(run_statements(&log, "-q --out '%s/out'", root), 0, "%s", log);
+    g_autofree char *path = g_build_filename(root, "out", "statements", "L81001.html", NULL);
+    g_autofree char *open = read_text(path);
+    cr_expect(strstr(open, "id=\"period-status\">provisional") != NULL);
+    pgh_exec(c, "CREATE OR REPLACE FUNCTION pbc.period_status(pct text, period text) RETURNS text"
+                " LANGUAGE sql RETURN CASE WHEN pct = '5QA' THEN 'closed' END");
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "-q --out '%s/out'", root), 0, "%s", log);
+    g_autofree char *closed = read_text(path);
+    cr_expect(strstr(closed, "id=\"period-status\">month closed") != NULL);
+    pgh_exec(c, "DROP FUNCTION pbc.period_status(text, text)");
+    PQfinish(c);
+    t_rmrf(root);
+}
+
+/* Every database string is escaped: a hostile practice name and consortium code stay text. */
+Test(statements, database_strings_are_escaped)
+{
+    Fix *f = fix_new("T07");
+    g_autofree char *practices = g_build_filename(f->ref, "practices.csv", NULL);
+    cr_assert(g_file_set_contents(
+        practices,
+        "practice_code,practice_name,consortium_code,pct_code,open_date,close_date,successor_code\n"
+        "A81001,\"<script>alert('x')</script> & \"\"Sons\"\"\n2nd line\",C<1>,5QA,1990-01-01,,\n"
+        "A81002,Hill Practice,C<1>,5QA,1990-01-01,2006-06-01,A81001\n"
+        "A81003,Other PCT,C2,5QB,1990-01-01,,\n",
+        -1, NULL));
+    g_autofree char *log = NULL;
+    cr_assert_eq(run_publish(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_autofree char *dir = g_build_filename(f->out, "statements", NULL);
+    g_autofree char *page_file = g_build_filename(dir, "A81001.html", NULL);
+    g_autofree char *page = read_text(page_file);
+    g_autoptr(GError) e = NULL;
+    cr_expect(render_check_wellformed(page, "html", &e), "%s", e ? e->message : "");
+    cr_expect(strstr(page, "<script") == NULL);
+    cr_expect(strstr(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                           "&quot;Sons&quot;\n2nd line") != NULL);
+    /* The consortium code makes a safe file name and a safe link. */
+    g_autofree char *cons = g_build_filename(dir, "consortium_C_1_.html", NULL);
+    cr_expect(g_file_test(cons, G_FILE_TEST_EXISTS));
+    cr_expect(strstr(page, "href=\"consortium_C_1_.html\"") != NULL);
+    cr_expect(strstr(page, "consortium C&lt;1&gt;") != NULL);
+    /* The fixture's statement, worked out by hand in docs/outputs.md: budget to date
+     * round(16531 × 6 / 12) = 8266, spend 200000, variance −191734, forecast 400000. */
+    cr_expect(strstr(page, "data-pence=\"8266\"") != NULL && strstr(page, "\xc2\xa3" "82.66") != NULL);
+    cr_expect(strstr(page, "\xc2\xa3" "2,000.00") != NULL);
+    cr_expect(strstr(page, "\xe2\x88\x92\xc2\xa3" "1,917.34") != NULL);
+    cr_expect(strstr(page, "\xc2\xa3" "4,000.00") != NULL);
+    for (const char *const *n = (const char *const[]){"index.html", "pct.html", "A81002.html", NULL};
+         *n; n++) {
+        g_autofree char *p = g_build_filename(dir, *n, NULL);
+        g_autofree char *t = read_text(p);
+        g_clear_error(&e);
+        cr_expect(render_check_wellformed(t, "html", &e), "%s: %s", *n, e ? e->message : "");
+        cr_expect(strstr(t, "<script") == NULL, "%s", *n);
+    }
+    fix_free(f);
+}
+
+/* ---- pbc.nhs_number_valid (010) against lib/nhs.c -------------------------------- */
+
+typedef struct {
+    char nhs[16];
+    gboolean valid;
+} NhsCase;
+
+static NhsCase nhs_cases[] = {
+    {"9434765919", TRUE},  /* the Data Dictionary's example */
+    {"9434765918", FALSE}, /* wrong check digit */
+    {"0000000000", TRUE},  /* sum 0: 11 − 0 = 11 means check digit 0 */
+    {"4010232137", TRUE},  /* 40+0+8+0+12+15+8+3+6 = 92; 92 mod 11 = 4; 11 − 4 = 7 */
+    {"1000000010", FALSE}, /* 10 + 2 = 12 ≡ 1: check digit 10, never valid */
+    {"1000000011", FALSE},
+    {"943476591", FALSE},  /* nine digits */
+    {"94347659190", FALSE},
+    {"943476591a", FALSE},
+    {"943 476 5919", FALSE}, /* as recorded, spaces are not stripped */
+    {"", FALSE},
+};
+
+ParameterizedTestParameters(statements, nhs_number_valid_in_sql_matches_lib_nhs)
+{
+    return cr_make_param_array(NhsCase, nhs_cases, sizeof nhs_cases / sizeof nhs_cases[0]);
+}
+
+ParameterizedTest(NhsCase *n, statements, nhs_number_valid_in_sql_matches_lib_nhs)
+{
+    cr_expect_eq(nhs_number_valid(n->nhs), n->valid, "lib/nhs.c on \"%s\"", n->nhs);
+    PGconn *c = pgh_connect();
+    g_autofree char *v = pgh_value(c, "SELECT pbc.nhs_number_valid($1)::text", n->nhs);
+    cr_expect_str_eq(v, n->valid ? "true" : "false", "SQL on \"%s\"", n->nhs);
+    g_autofree char *null = pgh_value(c, "SELECT pbc.nhs_number_valid(NULL)::text", NULL);
+    cr_expect_str_eq(null, "false");
+    PQfinish(c);
+}
+
+/* ---- the command line ------------------------------------------------------------ */
+
+typedef struct {
+    char args[160];  /* %s: a temporary directory with no run.ini */
+    int exit_code;
+    char output[120];
+} CliCase;
+
+static CliCase cli_cases[] = {
+    {"--help", 0, "Examples:"},
+    {"--help", 0, "--period=YYYY-MM"},
+    {"--version", 0, "pbc-statements (pbc-pipeline) 1.0"},
+    {"--bogus", 2, "try \"pbc-statements --help\" for more information"},
+    {"", 2, "pbc-statements: error: no output directory: give --out DIR"},
+    {"--out %s extra", 2, "too many arguments"},
+    {"--out %s --period 2006-13", 2, "error: invalid period \"2006-13\": expected YYYY-MM"},
+    {"--out %s --pct ' '", 2, "--pct needs a PCT code"},
+    {"--out %s", 3, "could not read file \"%s/run.ini\""},
+    {"--out %s", 3, "hint: give the PCT and month with --pct CODE --period YYYY-MM"},
+    {"--out %s/missing --pct 5QA --period 2006-09", 3,
+     "output directory \"%s/missing\" does not exist"},
+    {"--out %s --pct NOPE --period 2006-09", 4,
+     "error: no statements published for PCT NOPE, period 2006-09"},
+    {"--dbname 'host=/nonexistent' --out %s --pct 5QA --period 2006-09", 4,
+     "error: could not connect"},
+};
+
+ParameterizedTestParameters(statements, command_line)
+{
+    return cr_make_param_array(CliCase, cli_cases, sizeof cli_cases / sizeof cli_cases[0]);
+}
+
+ParameterizedTest(CliCase *c, statements, command_line)
+{
+    g_autofree char *dir = t_tmpdir();
+    /* Each %s is the directory. */
+    g_auto(GStrv) parts = g_strsplit(c->args, "%s", -1);
+    g_autofree char *args = g_strjoinv(dir, parts);
+    g_auto(GStrv) oparts = g_strsplit(c->output, "%s", -1);
+    g_autofree char *want = g_strjoinv(dir, oparts);
+    g_autofree char *log = NULL;
+    int rc = run_statements(&log, "%s", args);
+    cr_expect_eq(rc, c->exit_code, "pbc-statements %s: exit %d\n%s", args, rc, log);
+    cr_expect(strstr(log, want) != NULL, "\"%s\" not in:\n%s", want, log);
+    t_rmrf(dir);
+}
+
+/* A run.ini without the month is an input error (exit 3) naming the key. */
+Test(statements, run_ini_without_a_period)
+{
+    g_autofree char *dir = t_tmpdir();
+    g_autofree char *ini = g_build_filename(dir, "run.ini", NULL);
+    cr_assert(g_file_set_contents(ini, "[run]\npct=5QA\n", -1, NULL));
+    g_autofree char *log = NULL;
+    cr_expect_eq(run_statements(&log, "--out '%s'", dir), 3, "%s", log);
+    g_autofree char *want = g_strdup_printf("file \"%s\" has no key \"period\" in group [run]", ini);
+    cr_expect(strstr(log, want) != NULL, "%s", log);
+    t_rmrf(dir);
+}
+
+/* ---- a browser ------------------------------------------------------------------- */
+
+/* The path of Chromium, or NULL when it is not installed. */
+static char *
+chromium(void)
+{
+    static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *p = g_find_program_in_path(names[i]);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+/* Loads a page in headless Chromium and returns the rendered DOM. */
+static char *
+dump_dom(const char *browser, const char *page)
+{
+    g_autofree char *profile = t_tmpdir();
+    g_autofree char *dom = NULL;
+    int rc = t_sh(&dom,
+                  "timeout 120 '%s' --headless --no-sandbox --disable-gpu --disable-quic "
+                  "--no-first-run --disable-background-networking --disable-component-update "
+                  "--disable-sync --user-data-dir='%s' --dump-dom 'file://%s' 2>/dev/null",
+                  browser, profile, page);
+    t_rmrf(profile);
+    cr_assert_eq(rc, 0, "chromium failed on %s", page);
+    return g_steal_pointer(&dom);
+}
+
+/* The index and a statement, loaded by a real browser: figures and chart are there. */
+Test(statements, chromium_renders_the_index_and_a_statement, .timeout = 300)
+{
+    g_autofree char *browser = chromium();
+    if (browser == NULL)
+        cr_skip("chromium is not installed");
+    PGconn *c = pgh_connect();
+    PGresult *r = pgh_query(c,
+                            "SELECT spend_ytd, budget_ytd, variance_ytd, forecast_outturn"
+                            " FROM pbc.v_statement WHERE pct_code = '5QA' AND period = '2006-09'"
+                            " AND practice_code = 'L81001'",
+                            0, NULL);
+    cr_assert_eq(PQntuples(r), 1);
+    g_autofree char *index_path = page_path("index.html");
+    g_autofree char *index = dump_dom(browser, index_path);
+    cr_expect(strstr(index, "id=\"row-L81001\"") != NULL, "the index rendered:\n%.400s", index);
+    g_autofree char *page_file = page_path("L81001.html");
+    g_autofree char *page = dump_dom(browser, page_file);
+    for (int f = 0; f < 4; f++) {
+        g_autofree char *m = t_money(g_ascii_strtoll(PQgetvalue(r, 0, f), NULL, 10));
+        cr_expect(strstr(index, m) != NULL, "index: %s", m);
+        cr_expect(strstr(page, m) != NULL, "statement: %s", m);
+    }
+    cr_expect(strstr(page, "<svg") != NULL, "the charts are in the DOM");
+    cr_expect(strstr(page, "id=\"chart-cumulative\"") != NULL);
+    cr_expect(strstr(page, "id=\"chart-benchmarks\"") != NULL);
+    cr_expect(strstr(page, "<polyline") != NULL && strstr(page, "<rect") != NULL);
+    PQclear(r);
+    PQfinish(c);
+}
