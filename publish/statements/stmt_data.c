@@ -742,6 +742,21 @@ stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error
     g_autoptr(GHashTable) by_code = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GArray) units_null = g_array_new(FALSE, FALSE, sizeof(gboolean));
 
+    /* 010's views come with pbc-publish's migrations: say so rather than "relation ...". */
+    PGresult *r = pub_db_query(conn, "could not read the catalogue",
+                               "SELECT to_regclass('pbc.v_statement_pct') IS NOT NULL", 0, NULL,
+                               error);
+    if (r == NULL)
+        return NULL;
+    gboolean migrated = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!migrated) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
+                    "the database has no statement views (pbc.v_statement_pct)\n"
+                    "detail: they come with migration 010_statement_views.sql\n"
+                    "hint: apply the migrations: pbc-publish --migrate");
+        return NULL;
+    }
     if (!load_statements(conn, d, by_code, units_null, error))
         return NULL;
     if (d->practices->len == 0) {
