@@ -271,7 +271,10 @@ stmt_page_headline(GString *out, const StmtData *d, const StmtFigures *f, const 
            : f->forecast_variance < 0 ? "forecast overspend"
                                       : "on budget",
            FALSE, TRUE);
-    figure(out, "freed_up_practice", "Freed-up: practice share", f->freed_up_practice,
+    /* A total's freed-up share is its practices' (each forecast underspend's own split). */
+    gboolean total = strcmp(who, "the practice") != 0;
+    figure(out, "freed_up_practice", total ? "Freed-up: practices' share" : "Freed-up: practice share",
+           f->freed_up_practice,
            f->forecast_variance > 0 ? "to reinvest in patient services"
                                     : "none: no forecast underspend",
            FALSE, FALSE);
