@@ -68,7 +68,7 @@ endif
 PCT_OPT := $(if $(PCT),--pct $(PCT))
 
 # The binaries, built once from the project's Makefile when missing.
-$(STAGE_BINS) &:
+$(STAGE_BINS) $(BIN)/pbc-statements &:
 	@$(MAKE) -C $(PIPELINE_TOP) --no-print-directory all
 
 # --- ingest (R-I) ---------------------------------------------------------
@@ -100,12 +100,12 @@ budgets: $(WORK)/priced.csv $(BIN)/pbc-aggregate
 	    --in "$(IN)" --output-dir "$(OUT)" --budgets-only
 
 # --- publish (SPEC §7.2) --------------------------------------------------
-publish: $(OUT)/statements.csv $(BIN)/pbc-publish
+publish: $(OUT)/statements.csv $(BIN)/pbc-publish $(BIN)/pbc-statements
 	@eval "$$($(PIPELINE_TOP)/scripts/pg.sh env)" && $(PIPELINE_TOP)/scripts/pg.sh start && \
-	    $(BIN)/pbc-publish --out "$(OUT)"
+	    $(BIN)/pbc-publish --out "$(OUT)" && $(BIN)/pbc-statements --out "$(OUT)"
 
 clean:
-	rm -rf "$(WORK)"
+	rm -rf "$(WORK)" "$(OUT)/statements"
 	cd "$(OUT)" 2>/dev/null && rm -f priced_activity.csv practice_month.csv statements.csv \
 	    statement_breakdown.csv budgets.csv benchmarks.csv data_quality.csv \
 	    attribution_audit.csv attribution_mismatch.csv out_of_area.csv rejects.csv \

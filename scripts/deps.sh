@@ -3,7 +3,8 @@
 # when one is missing.  Run by every top-level make target before building.
 set -eu
 pkgs="build-essential pkg-config libcsv-dev zlib1g-dev libpq-dev libglib2.0-dev
-      libcriterion-dev postgresql postgresql-contrib clang libclang-rt-14-dev"
+      libcriterion-dev postgresql postgresql-contrib clang libclang-rt-14-dev
+      chromium libxml2-utils"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
