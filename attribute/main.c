@@ -90,19 +90,21 @@ load_refs(PracticeTable **practices, Registry **registry, GError **error)
 static int
 run(const char *input, const char *pct, int lookback_days, GError **error)
 {
-    /* The input first: a wrong path should fail before minutes of loading. */
+    /* Input and output first: a wrong path should fail before minutes of loading. */
     g_autoptr(UnitIn) in = unit_in_open(input, error);
     if (in == NULL)
         return -1;
-    g_autoptr(PracticeTable) practices = NULL;
-    g_autoptr(Registry) registry = NULL;
-    if (!load_refs(&practices, &registry, error))
-        return -1;
-    AttributionRules rules = {practices, registry, pct, lookback_days};
-
     CsvOut *out = unit_out_create(opt_output, error);
     if (out == NULL)
         return -1;
+    g_autoptr(PracticeTable) practices = NULL;
+    g_autoptr(Registry) registry = NULL;
+    if (!load_refs(&practices, &registry, error)) {
+        csv_out_abort(out);
+        return -1;
+    }
+    AttributionRules rules = {practices, registry, pct, lookback_days};
+
     g_autoptr(AttrAudit) audit = opt_audit_dir ? attr_audit_new() : NULL;
     Tally t = {0};
     Unit u;

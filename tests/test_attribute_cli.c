@@ -403,3 +403,51 @@ Test(attribute_cli, filter_from_stdin_to_stdout_with_pct_option)
     g_autoptr(GHashTable) h = read_units(out, chunk);
     check_attributed(h);
 }
+
+Test(attribute_cli, unwritable_output_and_missing_audit_dir_exit_3)
+{
+    make_ref();
+    make_units();
+    /* --audit-dir must exist: checked before minutes of loading. */
+    g_autofree char *args = g_strdup_printf("-r %s/ref --audit-dir %s/nodir %s/units.csv", tmpdir,
+                                            tmpdir, tmpdir);
+    Run r = attribute(args);
+    cr_assert_eq(r.status, 3);
+    g_autofree char *want = g_strdup_printf(
+        "pbc-attribute: error: could not open audit directory \"%s/nodir\": No such file or "
+        "directory\n",
+        tmpdir);
+    cr_assert_str_eq(r.err, want);
+    run_clear(&r);
+
+    /* An output in a directory that does not exist. */
+    g_autofree char *args2 = g_strdup_printf("-q -r %s/ref -o %s/nodir/out.csv %s/units.csv",
+                                             tmpdir, tmpdir, tmpdir);
+    r = attribute(args2);
+    cr_assert_eq(r.status, 3);
+    /* It fails before loading the references: no warning about them comes first. */
+    cr_assert(g_str_has_prefix(r.err, "pbc-attribute: error: could not create file \""), "%s",
+              r.err);
+    cr_assert(strstr(r.err, "No such file or directory") != NULL, "%s", r.err);
+    run_clear(&r);
+}
+
+Test(attribute_cli, bad_units_file_exits_3_and_leaves_no_output)
+{
+    make_ref();
+    put("units.csv", "not,a,units,file\n1,2,3,4\n");
+    g_autofree char *args = g_strdup_printf("-q -r %s/ref -o %s/out.csv %s/units.csv", tmpdir,
+                                            tmpdir, tmpdir);
+    Run r = attribute(args);
+    cr_assert_eq(r.status, 3);
+    cr_assert(g_str_has_prefix(r.err, "pbc-attribute: error: file \""), "%s", r.err);
+    run_clear(&r);
+    g_autofree char *out = path_in("out.csv");
+    cr_assert_not(g_file_test(out, G_FILE_TEST_EXISTS));
+    /* No temporary file is left behind either. */
+    GDir *d = g_dir_open(tmpdir, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL)
+        cr_assert_not(g_str_has_prefix(name, ".out.csv"), "left %s", name);
+    g_dir_close(d);
+}
