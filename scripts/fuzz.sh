@@ -11,15 +11,21 @@
 #
 # The library (lib/*.c) is compiled again with clang, the same sanitizers
 # as the harnesses (-fsanitize=fuzzer-no-link,address,undefined, UB fatal),
-# into build/fuzz/libpbc-fuzz.a.  Each harness reads its committed seeds
-# from fuzz/corpus/<name>/ (never written) and keeps what it discovers in
+# into build/fuzz/libpbc-fuzz.a.
+#
+# First the regression inputs: every file in fuzz/regress/<name>/ is an
+# input that once crashed harness <name>; each is run once and must pass.
+# Then the fuzzing: each harness reads its committed seeds from
+# fuzz/corpus/<name>/ (never written) and keeps what it discovers in
 # build/fuzz/corpus/<name>/, so later runs start from there.  A crash, leak,
 # timeout or out-of-memory input is saved as
-# build/fuzz/artifacts/<name>-crash-<sha1> (reproduce: build/fuzz/bin/<name> FILE).
+# build/fuzz/artifacts/<name>-crash-<sha1> (reproduce: build/fuzz/bin/<name> FILE;
+# keep it: copy it into fuzz/regress/<name>/ with the fix).
 #
-# Prints one line per harness (executions, rate, corpus, crashes), writes the
-# same table to build/fuzz/summary.txt, and exits 1 when any harness found a
-# crash, 3 when the build failed.
+# Prints the regressions that still fail, then one line per harness
+# (executions, rate, corpus, crashes), writes both to build/fuzz/summary.txt,
+# and exits 1 when a regression input or the fuzzing crashed, 3 when the
+# build failed.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -119,8 +125,29 @@ export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0:${ASAN_OPTIONS:-
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 export G_SLICE=always-malloc PBC_QUIET=1
 
+LIMITS="-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048"
 summary="$OUT/summary.txt"
-printf '%-20s %8s %12s %9s %8s %8s\n' harness seconds executions exec/s corpus crashes | tee "$summary"
+: >"$summary"
+
+# --- the regression inputs -------------------------------------------------------
+regress_total=0 regress_failed=0
+for name in $names; do
+    [ -d "fuzz/regress/$name" ] || continue
+    for f in "fuzz/regress/$name"/*; do
+        [ -f "$f" ] || continue
+        regress_total=$((regress_total + 1))
+        # shellcheck disable=SC2086
+        if ! "$OUT/bin/$name" $LIMITS -close_fd_mask=3 "$f" >"$OUT/logs/regress-$name-$(basename "$f").log" 2>&1; then
+            regress_failed=$((regress_failed + 1))
+            echo "regress: $name: $f still crashes:" | tee -a "$summary"
+            grep -a -E 'ERROR: |runtime error|invariant failed|SUMMARY' \
+                "$OUT/logs/regress-$name-$(basename "$f").log" | head -3 | sed 's/^/    /' | tee -a "$summary"
+        fi
+    done
+done
+echo "regress: $regress_total inputs, $regress_failed failing" | tee -a "$summary"
+
+printf '%-20s %8s %12s %9s %8s %8s\n' harness seconds executions exec/s corpus crashes | tee -a "$summary"
 total_exec=0 total_crashes=0 failed=""
 for name in $names; do
     work="$OUT/corpus/$name" seeds="fuzz/corpus/$name" log="$OUT/logs/$name.log"
@@ -129,9 +156,10 @@ for name in $names; do
     start=$(date +%s)
     # -close_fd_mask=3: the stages' own warnings on stderr would drown the
     # fuzzer; libFuzzer and the sanitizers keep a duplicate of stderr.
+    # shellcheck disable=SC2086
     "$OUT/bin/$name" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -close_fd_mask=3 \
-        -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=65536 \
-        -artifact_prefix="$OUT/artifacts/$name-" "$work" "$seeds" >"$log" 2>&1
+        $LIMITS -max_len=65536 -artifact_prefix="$OUT/artifacts/$name-" "$work" "$seeds" \
+        >"$log" 2>&1
     rc=$?
     took=$(( $(date +%s) - start ))
     execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
@@ -152,8 +180,13 @@ for name in $names; do
     fi
 done
 printf '%-20s %8s %12d %9s %8s %8d\n' total "" "$total_exec" "" "" "$total_crashes" | tee -a "$summary"
+status=0
+if [ "$regress_failed" -gt 0 ]; then
+    echo "fuzz: $regress_failed regression input(s) still crash (fuzz/regress/)" >&2
+    status=1
+fi
 if [ -n "$failed" ]; then
     echo "fuzz: crashes in:$failed (inputs in $OUT/artifacts/, logs in $OUT/logs/)" >&2
-    exit 1
+    status=1
 fi
-exit 0
+exit $status
