@@ -475,8 +475,14 @@ static const char tricky[] =
     "2788584652,,a81004,2006-06-06,\n"                                         /* 17: lower case */
     "\n"                                                                       /* 18 */
     "3417284996,,B82002,2002-02-03,2002-02-04\n"                               /* 19 */
-    "1234567881,\"open quote,C83001,2007-07-07,\n"                             /* 20-: unterminated */
-    "9434765919,,A81009,2009-09-09,\n";
+    "5390502108,\"a\" ,A81005,2005-05-05,\n"                                   /* 20: space after */
+    "5390502108,\"abc\" \"def\",A81006,2005-05-05,\n"                          /* 21: broken */
+    "5390502108,\"x\"\"\"\n"                          /* 22: the field is x" and ends here: 2 fields */
+    "\"\"\",A81007,2005-05-06,\n"                      /* 23: opens a quoted field ... */
+    "5390502108,\"\"\"\",\"\",A81008,2005-05-07,\n"     /* 24: ... still open ... */
+    "1234567881,\"open quote,C83001,2007-07-07,\n"  /* 25: ... closed by '1234567881,"' and
+                                                        'o' after it breaks the record */
+    "9434765919,,A81009,2009-09-09,\n";             /* 26 */
 
 Test(registry, segments_anywhere_give_the_same_index)
 {
@@ -489,19 +495,24 @@ Test(registry, segments_anywhere_give_the_same_index)
     cr_assert_not_null(whole, "%s", error ? error->message : "");
     g_autofree char *want = dump(whole);
     /* Worked out by hand from the comments above. */
-    cr_assert_eq(registry_rows_read(whole), 14);
-    cr_assert_eq(registry_rows(whole), 7);
-    cr_assert_eq(registry_rejected(whole, REG_REJECT_MALFORMED_RECORD), 4);
+    cr_assert_eq(registry_rows_read(whole), 18);
+    cr_assert_eq(registry_rows(whole), 9);
+    /* lines 8, 9, 13, 21, 22 and 23-25 */
+    cr_assert_eq(registry_rejected(whole, REG_REJECT_MALFORMED_RECORD), 6);
     cr_assert_eq(registry_rejected_first_line(whole, REG_REJECT_MALFORMED_RECORD), 8);
     cr_assert_eq(registry_rejected_first_line(whole, REG_REJECT_DEREGISTRATION_BEFORE_REGISTRATION), 11);
     cr_assert_eq(registry_rejected_first_line(whole, REG_REJECT_INVALID_NHS_NUMBER), 12);
     cr_assert_eq(registry_rejected_first_line(whole, REG_REJECT_INVALID_PRACTICE_CODE), 17);
     size_t first;
-    cr_assert_eq(registry_find(whole, 9434765919ULL, &first), 2); /* A81009 swallowed */
+    cr_assert_eq(registry_find(whole, 9434765919ULL, &first), 3);
     Registration g;
     registry_get(whole, first + 1, &g);
     cr_assert_str_eq(g.practice_code, "A81002");
     cr_assert_eq(g.row, 11);
+    registry_get(whole, first + 2, &g);
+    cr_assert_str_eq(g.practice_code, "A81009");
+    cr_assert_eq(g.row, 18);
+    cr_assert_eq(registry_find(whole, 5390502108ULL, &first), 1); /* line 20: "a" then a space */
     for (int size = 1; size <= 160; size += (size < 40 ? 1 : 7)) {
         char buf[16];
         g_snprintf(buf, sizeof buf, "%d", size);
