@@ -8,6 +8,8 @@
 #include "pub_copy.h"
 #include "pub_db.h"
 #include "pub_file.h"
+#include "pub_history.h"
+#include "pub_period.h"
 #include "pub_run.h"
 #include "pub_tables.h"
 #include "pub_verify.h"
@@ -78,6 +80,10 @@ typedef struct {
     GArray *stats;           /* PubFileStats */
     GArray *deleted;         /* guint64 per pub_tables() entry */
     gint64 replaced;
+    char *deletions;         /* OUT/deletions.csv, or NULL when the run wrote none */
+    guint64 history_units, history_deletions;
+    guint keep_history_days, pruned;
+    PubChangeSummary changes;
 } Load;
 
 static const char *
@@ -346,6 +352,18 @@ record_end(Load *l, SumJob *job, GError **error)
                          5, params, error))
             return FALSE;
     }
+    /* The history tables: rows this load added to the audit. */
+    char u[32], d[32];
+    const char *hist[] = {l->load_id, param_int(u, sizeof u, (gint64)l->history_units),
+                          param_int(d, sizeof d, (gint64)l->history_deletions),
+                          l->deletions ? "t" : "f"};
+    if (!pub_db_exec(l->conn, "could not record the rows loaded",
+                     "INSERT INTO pbc.load_tables (load_id, table_name, file_name, rows_loaded,"
+                     " rows_deleted) SELECT $1::bigint, 'load_units', 'priced_activity.csv',"
+                     " $2::bigint, 0 UNION ALL SELECT $1::bigint, 'load_deletions',"
+                     " 'deletions.csv', $3::bigint, 0 WHERE $4::boolean",
+                     4, hist, error))
+        return FALSE;
     char ms[32];
     param_int(ms, sizeof ms, (g_get_monotonic_time() - l->started_us) / 1000);
     const char *params[] = {l->load_id, ms};
@@ -419,6 +437,10 @@ find_outputs(Load *l, GError **error)
         }
         g_ptr_array_add(l->tables, (gpointer)&t[i]);
     }
+    /* Older runs wrote no deletions.csv: their change reports name no deletions. */
+    g_autofree char *del = g_build_filename(l->run->out_dir, pub_deletions_table()->file, NULL);
+    if (g_file_test(del, G_FILE_TEST_IS_REGULAR))
+        l->deletions = g_steal_pointer(&del);
     return TRUE;
 }
 
@@ -437,13 +459,17 @@ load_in_transaction(Load *l, gboolean wait, GThread **summer, SumJob *job, GErro
                     e->message, PQuser(l->conn));
         return FALSE;
     }
-    if (!lock_pct(l, wait, error) || !record_start(l, error) || !delete_previous(l, error)
+    if (!lock_pct(l, wait, error)
+        || !pub_period_check_open(l->conn, l->run->pct, l->run->period, error)
+        || !record_start(l, error) || !delete_previous(l, error)
         || !upsert_dimensions(l, error) || !copy_outputs(l, error))
         return FALSE;
     guint n = l->tables->len;
     if (!pub_verify(l->conn, l->run->pct, l->run->period, l->load_id,
                     (const PubTable *const *)l->tables->pdata, (PubFileStats *)l->stats->data, n,
-                    error))
+                    error)
+        || !pub_history_save(l->conn, l->load_id, l->run->pct, l->run->period, l->deletions,
+                             &l->history_units, &l->history_deletions, error))
         return FALSE;
     g_thread_join(*summer);
     *summer = NULL;
@@ -452,7 +478,11 @@ load_in_transaction(Load *l, gboolean wait, GThread **summer, SumJob *job, GErro
         job->error = NULL;
         return FALSE;
     }
-    if (!record_end(l, job, error))
+    /* The change report reads the load's files (inputs, reference checksums): after them. */
+    if (!record_end(l, job, error)
+        || !pub_changes_record(l->conn, l->load_id, l->replaced, &l->changes, error)
+        || !pub_period_set_current(l->conn, l->run->pct, l->run->period, l->load_id, error)
+        || !pub_history_prune(l->conn, l->run->pct, l->keep_history_days, &l->pruned, error))
         return FALSE;
     return pub_db_exec(l->conn, "could not commit the load", "COMMIT", 0, NULL, error);
 }
@@ -470,7 +500,10 @@ gboolean
 pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
-    Load l = {.conn = conn, .run = opt->run, .started_us = g_get_monotonic_time()};
+    Load l = {.conn = conn,
+              .run = opt->run,
+              .started_us = g_get_monotonic_time(),
+              .keep_history_days = opt->keep_history_days};
     pbc_info("publishing PCT %s, period %s (%s month %d) from \"%s\"", l.run->pct, l.run->period,
              l.run->fin_year, l.run->month_number, l.run->out_dir);
     l.run_id = g_uuid_string_random();
@@ -489,6 +522,8 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
             g_autofree char *p = g_build_filename(l.run->out_dir, t->file, NULL);
             sum_add(job.files, seen, "output", p);
         }
+        if (l.deletions)
+            sum_add(job.files, seen, "output", l.deletions);
         for (char **p = l.run->inputs; *p; p++)
             sum_add(job.files, seen, "input", *p);
         for (char **p = l.run->references; *p; p++)
@@ -515,6 +550,9 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
         for (guint i = 0; i < l.stats->len; i++)
             result->rows += g_array_index(l.stats, PubFileStats, i).rows;
         result->seconds = (double)(g_get_monotonic_time() - l.started_us) / 1e6;
+        result->history_units = l.history_units;
+        result->history_pruned = l.pruned;
+        result->changes = l.changes;
     }
     for (guint i = 0; i < l.stats->len; i++)
         pub_file_stats_clear(&g_array_index(l.stats, PubFileStats, i));
@@ -524,5 +562,6 @@ pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result, GError 
     g_ptr_array_free(job.files, TRUE);
     g_clear_error(&job.error);
     g_free(l.run_id);
+    g_free(l.deletions);
     return ok;
 }

@@ -9,11 +9,18 @@
  *   2. start SHA-256 checksums of every file involved in a thread;
  *   3. BEGIN; SET LOCAL ROLE pbc_loader; take the PCT's advisory lock
  *      (waiting, or failing at once with wait = FALSE);
- *   4. record the load in pbc.loads; delete the rows an earlier load of the
+ *   4. refuse a month that finance has closed (pub_period.h);
+ *      record the load in pbc.loads; delete the rows an earlier load of the
  *      same (PCT, period) published; upsert the reference dimensions;
  *      COPY every output file into its table;
  *   5. check the published totals against the files (pub_verify);
- *   6. record the files with their checksums, the rows per table; COMMIT.
+ *   6. keep the load's units and deletions in the history (pub_history.h);
+ *   7. record the files with their checksums, the rows per table;
+ *   8. the change report against the load replaced and the prior-month
+ *      adjustments against closed months (pub_changes.h); the month's state
+ *      (provisional, this load current); prune old history; COMMIT.
+ * After a successful pub_load() the caller writes the change report files
+ * with pub_changes_write_run().
  * Any failure rolls everything back, so the database is exactly as before;
  * the failed attempt is then recorded in pbc.loads (status FAILED) in a
  * transaction of its own, when the connection still works.
@@ -21,6 +28,7 @@
 #ifndef PBC_PUB_LOAD_H
 #define PBC_PUB_LOAD_H
 
+#include "pub_changes.h"
 #include "pub_run.h"
 
 #include <glib.h>
@@ -29,6 +37,7 @@
 typedef struct {
     const PubRun *run;     /* the output directory, from pub_run_open() */
     gboolean wait;         /* wait for another publish of the PCT (else fail) */
+    guint keep_history_days; /* prune replaced loads' units older than this; 0 keeps all */
 } PubLoadOptions;
 
 typedef struct {
@@ -38,13 +47,17 @@ typedef struct {
     guint64 rows;          /* rows loaded, all tables */
     gint64 replaced;       /* load_id replaced, or 0 */
     double seconds;
+    guint64 history_units; /* units kept in pbc.load_units */
+    guint history_pruned;  /* old loads whose history was pruned */
+    PubChangeSummary changes; /* against the load replaced; prior-month adjustments */
 } PubLoadResult;
 
 /*
  * Publishes opt->run over conn (connected, migrated, idle).  Fills
  * *result on success.  Returns FALSE with error: PBC_ERROR_IO or
  * PBC_ERROR_FORMAT for the directory and its files (exit 3), PBC_ERROR_DB for
- * the database, a held lock with wait = FALSE, or failed totals (exit 4).
+ * the database, a held lock with wait = FALSE, failed totals, or a closed
+ * month (exit 4).
  */
 gboolean pub_load(PGconn *conn, const PubLoadOptions *opt, PubLoadResult *result,
                   GError **error);

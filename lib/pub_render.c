@@ -100,7 +100,8 @@ static const char style[] =
     "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
     "table{border-collapse:collapse;margin:1em 0}td,th{padding:.25em .75em;border-bottom:1px "
     "solid #ddd;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}"
-    ".neg{color:#b00}h1{margin-bottom:0}.sub{color:#666}</style>\n";
+    ".neg{color:#b00}h1{margin-bottom:0}.sub{color:#666}.status{padding:.5em .75em;"
+    "border-left:4px solid}.closed{border-color:#2a7}.provisional{border-color:#c80}</style>\n";
 
 /* ---- the chart --------------------------------------------------------------- */
 
@@ -221,10 +222,136 @@ write_charges(PGconn *conn, const char *pct, const char *period, const char *pra
     return csv_out_commit(o, error);
 }
 
+/* ---- month end: provisional or closed, and what changed (docs/month_end.md) ---- */
+
+/* The banner under the title: the month's status from v_statement_status. */
+static void
+status_banner(GString *s, const PGresult *status)
+{
+    gboolean closed = PQntuples(status) > 0 && strcmp(val(status, 0, "status"), "CLOSED") == 0;
+    if (closed) {
+        g_string_append(s, "<p class=\"status closed\"><strong>Closed</strong>: signed off by ");
+        esc(s, val(status, 0, "closed_by"));
+        g_string_append(s, " on ");
+        esc(s, val(status, 0, "closed_date"));
+        g_string_append(s, ". These figures will not change; late data for this month appears "
+                           "in a later month's statement as a prior-month adjustment.</p>\n");
+    } else {
+        g_string_append(s, "<p class=\"status provisional\"><strong>Provisional</strong>: "
+                           "these figures may change until finance closes the month.</p>\n");
+    }
+}
+
+/* What moved since the previous run, and the restatement of closed months. */
+static void
+changes_section(GString *s, const char *practice, const PGresult *status, const PGresult *pod,
+                const PGresult *prior)
+{
+    g_string_append(s, "<h2>Changes since the previous run</h2>\n");
+    if (PQntuples(status) == 0 || *val(status, 0, "from_load_id") == '\0') {
+        g_string_append(s, "<p>This is the month's first publication: there is no earlier run "
+                           "to compare with.</p>\n");
+    } else {
+        g_string_append_printf(s, "<p>Against load %s, the run this publication replaced: %s "
+                                  "unit%s changed, ",
+                               val(status, 0, "from_load_id"), val(status, 0, "units_changed"),
+                               strcmp(val(status, 0, "units_changed"), "1") == 0 ? "" : "s");
+        g_autofree char *m = pub_render_money(num(status, 0, "delta_spend_pence"));
+        g_string_append_printf(s, "spend to date %s%s.</p>\n",
+                               num(status, 0, "delta_spend_pence") >= 0 ? "+" : "", m);
+        if (PQntuples(pod) > 0) {
+            g_string_append(s, "<table><tr><th>POD</th><th></th><th>units before</th>"
+                               "<th>units now</th><th>change in units</th>"
+                               "<th>change in spend</th></tr>\n");
+            for (int i = 0; i < PQntuples(pod); i++) {
+                g_string_append(s, "<tr><td>");
+                esc(s, val(pod, i, "pod"));
+                g_string_append(s, "</td><td>");
+                esc(s, val(pod, i, "pod_description"));
+                g_string_append_printf(s, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                                          "<td class=\"n\">%s</td>",
+                                       val(pod, i, "from_units"), val(pod, i, "to_units"),
+                                       val(pod, i, "delta_units"));
+                money_cell(s, num(pod, i, "delta_practice_pence"));
+                g_string_append(s, "</tr>\n");
+            }
+            g_string_append(s, "</table>\n");
+        }
+        g_autofree char *csv = g_strdup_printf("%s_changes.csv", practice);
+        g_string_append(s, "<p><a href=\"");
+        esc(s, csv);
+        g_string_append(s, "\" download>Download the units that changed (CSV)</a>: each unit "
+                           "added, removed, re-priced or re-attributed, with the reason (a "
+                           "provider deletion or replacement, a late record, a registration "
+                           "change, a tariff or reference-data change).</p>\n");
+    }
+    if (PQntuples(prior) > 0) {
+        g_string_append(s, "<h2>Prior-month adjustments</h2>\n<p>Late data for months already "
+                           "closed, against the figures signed off when they closed; the "
+                           "closed statements stay as they were.</p>\n<table><tr><th>month"
+                           "</th><th>closed with</th><th>units then</th><th>units now</th>"
+                           "<th>spend then</th><th>spend now</th><th>adjustment</th></tr>\n");
+        for (int i = 0; i < PQntuples(prior); i++) {
+            g_string_append(s, "<tr><td>");
+            esc(s, val(prior, i, "activity_month"));
+            g_string_append(s, "</td><td>");
+            esc(s, val(prior, i, "closed_period"));
+            g_string_append_printf(s, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+                                   val(prior, i, "closed_units"), val(prior, i, "units"));
+            money_cell(s, num(prior, i, "closed_practice_pence"));
+            money_cell(s, num(prior, i, "practice_pence"));
+            money_cell(s, num(prior, i, "delta_practice_pence"));
+            g_string_append(s, "</tr>\n");
+        }
+        g_string_append(s, "</table>\n");
+    }
+}
+
+/* <practice>_changes.csv: v_statement_changes (patient-level, mode 0600). */
+static gboolean
+write_changes(PGconn *conn, const char *pct, const char *period, const char *practice,
+              const char *dir, GError **error)
+{
+    PGresult *r = query(conn,
+                        "SELECT change, reason, detail, dataset, unit_id, cds_unique_id,"
+                        " provider_code, nhs_number, from_practice_code, to_practice_code,"
+                        " from_pod, to_pod, from_activity_month, to_activity_month,"
+                        " from_price_pence, to_price_pence, from_practice_pence,"
+                        " to_practice_pence, delta_spend_pence, source_file, source_line"
+                        " FROM pbc.v_statement_changes WHERE pct_code = $1 AND period = $2"
+                        " AND practice_code = $3 ORDER BY change, dataset, unit_id COLLATE \"C\"",
+                        pct, period, practice, error);
+    if (r == NULL)
+        return FALSE;
+    int nf = PQnfields(r);
+    g_autofree const char **header = g_new0(const char *, nf + 1);
+    for (int c = 0; c < nf; c++)
+        header[c] = PQfname(r, c);
+    g_autofree char *name = g_strdup_printf("%s_changes.csv", practice);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    CsvOut *o = csv_out_create(path, CSV_OUT_PATIENT, header, error);
+    if (o == NULL) {
+        PQclear(r);
+        return FALSE;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        for (int c = 0; c < nf; c++) {
+            if (PQgetisnull(r, i, c))
+                csv_out_blank(o);
+            else
+                csv_out_str(o, PQgetvalue(r, i, c));
+        }
+        csv_out_end(o);
+    }
+    PQclear(r);
+    return csv_out_commit(o, error);
+}
+
 /* The statement page of row of st, from its four result sets. */
 static gboolean
 write_page(PGconn *conn, const PGresult *st, int row, const char *dir, const PGresult *cum,
-           const PGresult *pod, const PGresult *prov, const PGresult *bench, GError **error)
+           const PGresult *pod, const PGresult *prov, const PGresult *bench,
+           const PGresult *status, const PGresult *chpod, const PGresult *prior, GError **error)
 {
     const char *pct = val(st, row, "pct_code"), *period = val(st, row, "period");
     const char *practice = val(st, row, "practice_code");
@@ -243,6 +370,7 @@ write_page(PGconn *conn, const PGresult *st, int row, const char *dir, const PGr
     g_string_append(s, " &middot; PCT ");
     esc(s, pct);
     g_string_append(s, " &middot; <a href=\"index.html\">all practices</a></p>\n");
+    status_banner(s, status);
 
     static const struct {
         const char *col, *label;
@@ -290,10 +418,14 @@ write_page(PGconn *conn, const PGresult *st, int row, const char *dir, const PGr
     g_string_append(s, "\" download>Download the charges behind this statement (CSV)</a>: one "
                        "row per unit of activity charged to the budget, with its price "
                        "components; the practice_pence column adds up to the spend to date.</p>"
-                       "\n</body></html>\n");
+                       "\n");
+    changes_section(s, practice, status, chpod, prior);
+    g_string_append(s, "</body></html>\n");
     g_autofree char *page = g_strdup_printf("%s.html", practice);
     gboolean ok = write_file(dir, page, s, error)
-                  && write_charges(conn, pct, period, practice, dir, error);
+                  && write_charges(conn, pct, period, practice, dir, error)
+                  && (PQntuples(status) == 0 || *val(status, 0, "from_load_id") == '\0'
+                      || write_changes(conn, pct, period, practice, dir, error));
     g_string_free(s, TRUE);
     return ok;
 }
@@ -304,6 +436,7 @@ render_practice(PGconn *conn, const PGresult *st, int row, const char *dir, GErr
     const char *pct = val(st, row, "pct_code"), *period = val(st, row, "period");
     const char *practice = val(st, row, "practice_code");
     PGresult *cum = NULL, *pod = NULL, *prov = NULL, *bench = NULL;
+    PGresult *status = NULL, *chpod = NULL, *prior = NULL;
     cum = query(conn,
                 "SELECT * FROM pbc.v_cumulative_spend WHERE pct_code = $1 AND period = $2 AND"
                 " practice_code = $3 ORDER BY month_number",
@@ -323,8 +456,29 @@ render_practice(PGconn *conn, const PGresult *st, int row, const char *dir, GErr
                       "SELECT * FROM pbc.v_benchmarks WHERE pct_code = $1 AND period = $2 AND"
                       " practice_code = $3 ORDER BY measure",
                       pct, period, practice, error);
-    gboolean ok = bench != NULL && write_page(conn, st, row, dir, cum, pod, prov, bench, error);
+    if (bench)
+        status = query(conn,
+                       "SELECT status, closed_by, to_char(closed_at, 'YYYY-MM-DD') AS closed_date,"
+                       " from_load_id, units_changed, delta_spend_pence"
+                       " FROM pbc.v_statement_status WHERE pct_code = $1 AND period = $2"
+                       " AND practice_code = $3",
+                       pct, period, practice, error);
+    if (status)
+        chpod = query(conn,
+                      "SELECT * FROM pbc.v_statement_changes_pod WHERE pct_code = $1"
+                      " AND period = $2 AND practice_code = $3 ORDER BY pod",
+                      pct, period, practice, error);
+    if (chpod)
+        prior = query(conn,
+                      "SELECT * FROM pbc.v_statement_prior_month WHERE pct_code = $1"
+                      " AND period = $2 AND practice_code = $3 ORDER BY activity_month",
+                      pct, period, practice, error);
+    gboolean ok = prior != NULL && write_page(conn, st, row, dir, cum, pod, prov, bench, status,
+                                              chpod, prior, error);
 
+    PQclear(status);
+    PQclear(chpod);
+    PQclear(prior);
     PQclear(cum);
     PQclear(pod);
     PQclear(prov);
@@ -349,10 +503,22 @@ render_all(PGconn *conn, const char *pct, const char *period, const char *dir, g
                                 "</h1>\n<p class=\"sub\">PCT ",
                            period, style);
     esc(idx, pct);
-    g_string_append_printf(idx, ", %s</p>\n<table><tr><th>practice</th><th></th>"
-                                "<th>budget to date</th><th>spend to date</th><th>variance</th>"
-                                "<th>forecast outturn</th></tr>\n",
-                           period);
+    g_string_append_printf(idx, ", %s", period);
+    PGresult *ms = query(conn, "SELECT status FROM pbc.v_period_status WHERE pct_code = $1"
+                               " AND period = $2",
+                         pct, period, NULL, error);
+    if (ms == NULL) {
+        g_string_free(idx, TRUE);
+        PQclear(st);
+        return FALSE;
+    }
+    g_string_append(idx, PQntuples(ms) > 0 && strcmp(PQgetvalue(ms, 0, 0), "CLOSED") == 0
+                             ? " &middot; <strong>closed</strong>"
+                             : " &middot; <strong>provisional</strong>");
+    PQclear(ms);
+    g_string_append(idx, "</p>\n<table><tr><th>practice</th><th></th>"
+                         "<th>budget to date</th><th>spend to date</th><th>variance</th>"
+                         "<th>forecast outturn</th></tr>\n");
     gboolean ok = TRUE;
     for (int i = 0; i < PQntuples(st) && ok; i++) {
         ok = render_practice(conn, st, i, dir, error);

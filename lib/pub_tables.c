@@ -2,7 +2,9 @@
  * pub_tables.c: the output files and their tables (see pub_tables.h).
  *
  * Keep in step with sql/migrations: a column added to an output file is a new
- * migration adding the column, then an entry here.
+ * migration adding the column, then an entry here.  A column of
+ * priced_activity goes into pbc.load_units too (011): the history copy names
+ * these columns.
  */
 #include "pub_tables.h"
 
@@ -61,6 +63,8 @@ static const PubColumn priced_activity[] = {
     O("date_of_birth", PUB_DATE),
     O("cds_unique_id", PUB_TEXT),
     O("episodes", PUB_INT),
+    O("source_file", PUB_TEXT),
+    O("source_line", PUB_INT),
 };
 
 static const PubColumn practice_month[] = {
@@ -180,6 +184,17 @@ static const PubTable tables[] = {
     F(top_hrgs, FALSE, FALSE),
 };
 
+/*
+ * deletions.csv into pbc.load_deletions: part of the load audit, kept per
+ * load (not replaced with the month), for the change report (011).
+ */
+static const PubColumn deletions_cols[] = {
+    R("file", PUB_TEXT),          R("line", PUB_INT),        RN("dataset", PUB_TEXT),
+    R("cds_unique_id", PUB_TEXT), RN("unit_id", PUB_TEXT),
+};
+static const PubTable deletions = {"deletions.csv", "load_deletions", FALSE, FALSE,
+                                   deletions_cols, G_N_ELEMENTS(deletions_cols)};
+
 /* REF/practices.csv (SPEC §3.2) into the practices dimension. */
 static const PubColumn ref_practices_cols[] = {
     RN("practice_code", PUB_TEXT), R("practice_name", PUB_TEXT), R("consortium_code", PUB_TEXT),
@@ -210,6 +225,12 @@ pub_table_for_file(const char *file)
         if (strcmp(tables[i].file, file) == 0)
             return &tables[i];
     return NULL;
+}
+
+const PubTable *
+pub_deletions_table(void)
+{
+    return &deletions;
 }
 
 const PubTable *

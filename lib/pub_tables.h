@@ -46,6 +46,12 @@ const PubTable *pub_tables(guint *n);
 /* The fact table loaded from file name, or NULL. */
 const PubTable *pub_table_for_file(const char *file);
 
+/*
+ * deletions.csv (docs/outputs.md), loaded into pbc.load_deletions with the
+ * load's id: not a fact table of pub_tables(), since it is kept per load.
+ */
+const PubTable *pub_deletions_table(void);
+
 /* Reference files loaded into dimensions (temporary tables, then upserted). */
 const PubTable *pub_ref_practices(void);
 const PubTable *pub_ref_tariff_apc(void);

@@ -8,20 +8,32 @@
  * Also applies the schema migrations (lib/pub_migrate.c) and creates the
  * practice and consortium roles for row-level security (lib/pub_roles.c).
  *
+ * Month end (docs/month_end.md): after a publish, the change report against
+ * the run it replaced and the prior-month adjustments against closed months
+ * are written beside the run's outputs (lib/pub_changes.c); --close and
+ * --reopen sign a month off and back on (lib/pub_period.c); --changes DIR
+ * compares any two loads.
+ *
  *   ... pbc-aggregate ─▶ OUT/ (CSV files) ─ pbc-publish ─▶ PostgreSQL (schema pbc)
+ *                                                    └▶ OUT/changes.csv ...
  *
  * Exit codes: 0 ok, 2 usage, 3 unreadable or malformed output directory or
- * reference file, 4 database (connection, SQL, lock held, totals mismatch).
+ * reference file, 4 database (connection, SQL, lock held, totals mismatch,
+ * a closed month, a load that cannot be closed, re-opened or compared).
  */
 #include "log.h"
+#include "pub_changes.h"
 #include "pub_db.h"
+#include "pub_history.h"
 #include "pub_load.h"
 #include "pub_migrate.h"
+#include "pub_period.h"
 #include "pub_render.h"
 #include "pub_roles.h"
 
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 
 static char *opt_out = NULL;
 static gboolean opt_wait = FALSE;
@@ -36,6 +48,14 @@ static char *opt_dbname = NULL;
 static char *opt_sql_dir = NULL;
 static gboolean opt_quiet = FALSE;
 static gboolean opt_version = FALSE;
+static gboolean opt_close = FALSE;
+static gboolean opt_reopen = FALSE;
+static char *opt_reason = NULL;
+static gint64 opt_load = 0;
+static char *opt_changes = NULL;
+static char *opt_from = NULL;
+static char *opt_to = NULL;
+static gint opt_keep_history = PUB_HISTORY_KEEP_DAYS;
 
 static const GOptionEntry entries[] = {
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
@@ -56,15 +76,41 @@ static const GOptionEntry entries[] = {
      "--out after the publish; without --out give --pct and --period)", "DIR"},
     {"pct", 'p', 0, G_OPTION_ARG_STRING, &opt_pct,
      "with --create-roles: only the practices of this PCT (default: all listed); "
-     "with --statements and no --out: the PCT to render", "CODE"},
+     "with --statements and no --out, or --changes: the PCT", "CODE"},
     {"period", 'P', 0, G_OPTION_ARG_STRING, &opt_period,
-     "with --statements and no --out: the reporting month to render", "YYYY-MM"},
+     "with --statements and no --out, or --changes: the reporting month", "YYYY-MM"},
     {"dbname", 'd', 0, G_OPTION_ARG_STRING, &opt_dbname,
      "connection string or URI (default: $PGURI, else libpq's PGHOST, PGDATABASE ...)",
      "CONNINFO"},
     {"sql-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_sql_dir,
      "migrations directory (default: $PBC_SQL_DIR, else sql/migrations of the repository)",
      "DIR"},
+    {"keep-history", 'k', 0, G_OPTION_ARG_INT, &opt_keep_history,
+     "with --out: keep a replaced load's unit-level rows this many days (default 45; 0 = for "
+     "ever); a current or closed load's are kept for good",
+     "DAYS"},
+    {"close", 'C', 0, G_OPTION_ARG_NONE, &opt_close,
+     "close the month PCT PERIOD (or the one published from --out DIR): its publication is "
+     "signed off and cannot be published over",
+     NULL},
+    {"reopen", 0, 0, G_OPTION_ARG_NONE, &opt_reopen,
+     "re-open the closed month PCT PERIOD so that it can be published again (needs --reason)",
+     NULL},
+    {"reason", 0, 0, G_OPTION_ARG_STRING, &opt_reason,
+     "why the month is re-opened (required with --reopen; a note with --close), kept in the "
+     "load audit",
+     "TEXT"},
+    {"load", 0, 0, G_OPTION_ARG_INT64, &opt_load,
+     "with --close or --reopen: only if the month's current publication is this load", "ID"},
+    {"changes", 'c', 0, G_OPTION_ARG_FILENAME, &opt_changes,
+     "write the change report between two loads into DIR (changes.csv, "
+     "changes_by_practice.csv); the loads: --to (default: the current publication of --pct "
+     "--period) and --from (default: the load --to replaced)",
+     "DIR"},
+    {"from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
+     "with --changes: the earlier load (load id or run id)", "LOAD"},
+    {"to", 0, 0, G_OPTION_ARG_STRING, &opt_to,
+     "with --changes: the later load (load id or run id)", "LOAD"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "log errors and warnings only", NULL},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -128,6 +174,94 @@ render(PGconn *conn, const char *pct, const char *period, const char *dir, GErro
     return TRUE;
 }
 
+/* The publish's change report and prior-month adjustments, logged and written beside OUT. */
+static gboolean
+write_changes(PGconn *conn, const PubLoadResult *r, GError **error)
+{
+    const PubChangeSummary *c = &r->changes;
+    if (c->from_load == 0)
+        pbc_info("first publication of PCT %s for %s: no earlier run to compare", r->pct,
+                 r->period);
+    else
+        pbc_info("changes since load %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT
+                 " units (%" G_GUINT64_FORMAT " added, %" G_GUINT64_FORMAT " removed, %"
+                 G_GUINT64_FORMAT " re-priced, %" G_GUINT64_FORMAT " re-attributed, %"
+                 G_GUINT64_FORMAT " re-dated), %+" G_GINT64_FORMAT
+                 " pence against practice budgets",
+                 c->from_load, c->units, c->added, c->removed, c->repriced, c->reattributed,
+                 c->redated, c->delta_practice_pence);
+    if (c->adjustments > 0)
+        pbc_info("prior-month adjustments to closed months: %" G_GUINT64_FORMAT
+                 " practice-months, %+" G_GINT64_FORMAT " pence",
+                 c->adjustments, c->adjustment_pence);
+    if (r->history_pruned > 0)
+        pbc_info("pruned the unit history of %u old load%s (--keep-history %d)",
+                 r->history_pruned, r->history_pruned == 1 ? "" : "s", opt_keep_history);
+    if (!pub_changes_write_run(conn, r->load_id, opt_out, error))
+        return FALSE;
+    pbc_info("wrote %s, %s and %s into \"%s\"", PUB_CHANGES_CSV, PUB_CHANGES_BY_PRACTICE_CSV,
+             PUB_PRIOR_MONTH_CSV, opt_out);
+    return TRUE;
+}
+
+/* --close / --reopen of (pct, period). */
+static int
+close_or_reopen(PGconn *conn, const char *pct, const char *period)
+{
+    PubPeriodOptions o = {.pct = pct,
+                          .period = period,
+                          .expect_load = opt_load,
+                          .out_dir = opt_out,
+                          .reason = opt_reason,
+                          .wait = !opt_no_wait};
+    PubPeriodResult r;
+    g_autoptr(GError) error = NULL;
+    if (opt_close) {
+        if (!pub_period_close(conn, &o, &r, &error))
+            return pbc_report(error);
+        if (r.already)
+            pbc_info("PCT %s for %s was already closed (load %" G_GINT64_FORMAT
+                     ", by %s at %s): nothing changed",
+                     pct, period, r.load_id, r.closed_by, r.closed_at);
+        else
+            pbc_info("closed PCT %s for %s: load %" G_GINT64_FORMAT
+                     " signed off by %s at %s (event %" G_GINT64_FORMAT ")",
+                     pct, period, r.load_id, r.closed_by, r.closed_at, r.event_id);
+    } else {
+        if (!pub_period_reopen(conn, &o, &r, &error))
+            return pbc_report(error);
+        pbc_info("re-opened PCT %s for %s (load %" G_GINT64_FORMAT ", closed by %s at %s; "
+                 "event %" G_GINT64_FORMAT "): the month is provisional until closed again",
+                 pct, period, r.load_id, r.closed_by, r.closed_at, r.event_id);
+    }
+    pub_period_result_clear(&r);
+    return PBC_EXIT_OK;
+}
+
+/* --changes DIR. */
+static gboolean
+changes_on_request(PGconn *conn, GError **error)
+{
+    PubChangesRequest q = {.from = opt_from, .to = opt_to, .pct = opt_pct, .period = opt_period};
+    PubChangeSummary s;
+    if (!pub_changes_compare(conn, &q, opt_changes, &s, error))
+        return FALSE;
+    pbc_info("changes from load %" G_GINT64_FORMAT " to load %" G_GINT64_FORMAT ": %"
+             G_GUINT64_FORMAT " units, %" G_GUINT64_FORMAT " practice and POD rows, in \"%s\"",
+             s.from_load, s.to_load, s.units, s.practice_rows, opt_changes);
+    return TRUE;
+}
+
+/* YYYY-MM with a month 01..12. */
+static gboolean
+is_period(const char *s)
+{
+    return s && strlen(s) == 7 && g_ascii_isdigit(s[0]) && g_ascii_isdigit(s[1])
+           && g_ascii_isdigit(s[2]) && g_ascii_isdigit(s[3]) && s[4] == '-'
+           && ((s[5] == '0' && s[6] >= '1' && s[6] <= '9')
+               || (s[5] == '1' && s[6] >= '0' && s[6] <= '2'));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -138,8 +272,10 @@ main(int argc, char **argv)
              "transaction with COPY: the run for a PCT and reporting month replaces what an\n"
              "earlier run published for them; published totals are checked against the\n"
              "files before commit; every load is recorded with its files' SHA-256.\n"
-             "Two publishes of the same PCT never run at once.  The connection is $PGURI\n"
-             "or libpq's PG* variables (scripts/pg.sh env gives the private server's).");
+             "Two publishes of the same PCT never run at once.  A month that finance has\n"
+             "closed (--close) is not published over until re-opened (--reopen, with a\n"
+             "reason).  The connection is $PGURI or libpq's PG* variables (scripts/pg.sh\n"
+             "env gives the private server's).");
     g_option_context_set_description(
         ctx, "Examples:\n"
              "  eval \"$(scripts/pg.sh env)\"; scripts/pg.sh start\n"
@@ -150,9 +286,19 @@ main(int argc, char **argv)
              "  pbc-publish --statements /tmp/st --pct 5QA --period 2006-09\n"
              "  PGURI=postgresql://loader@db/pbc pbc-publish -o out/2006-09\n"
              "\n"
+             "Month end (docs/month_end.md):\n"
+             "  pbc-publish --close 5QA 2006-08                # sign the month off\n"
+             "  pbc-publish --close --out out/2006-08          # the month published from there\n"
+             "  pbc-publish --reopen 5QA 2006-08 --reason \"freeze corrected RA9 spells\"\n"
+             "  pbc-publish --changes /tmp/ch --pct 5QA --period 2006-09   # vs the run replaced\n"
+             "  pbc-publish --changes /tmp/ch --from 12 --to 15\n"
+             "A publish also writes OUT/changes.csv, OUT/changes_by_practice.csv (against\n"
+             "the run it replaced) and OUT/prior_month_adjustments.csv (against closed months).\n"
+             "\n"
              "Exit status: 0 ok, 2 usage error, 3 unreadable, malformed or world-readable\n"
-             "output directory or reference file, 4 database error, PCT busy (--no-wait)\n"
-             "or published totals not matching the files.  See docs/database.md.");
+             "output directory or reference file, 4 database error, PCT busy (--no-wait),\n"
+             "published totals not matching the files, a closed month, or a month or load\n"
+             "that cannot be closed, re-opened or compared.  See docs/database.md.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error))
@@ -163,26 +309,80 @@ main(int argc, char **argv)
     }
     if (opt_quiet)
         pbc_log_set_verbose(FALSE);
-    if (argc > 1)
+    /* Month end: --close / --reopen PCT PERIOD (or --out DIR, whose run names them). */
+    gboolean period_cmd = opt_close || opt_reopen;
+    const char *cmd_pct = NULL, *cmd_period = NULL;
+    if (opt_close && opt_reopen)
+        return usage_error("--close and --reopen cannot be used together");
+    if (period_cmd) {
+        const char *name = opt_close ? "--close" : "--reopen";
+        if (opt_migrate || opt_create_roles || opt_statements || opt_changes || opt_pct
+            || opt_period) {
+            g_autofree char *m = g_strdup_printf(
+                "%s is used alone: give the month as PCT PERIOD (or --out DIR)", name);
+            return usage_error(m);
+        }
+        if (argc == 3 && opt_out == NULL) {
+            cmd_pct = argv[1];
+            cmd_period = argv[2];
+        } else if (!(argc == 1 && opt_out != NULL)) {
+            g_autofree char *m = g_strdup_printf(
+                "%s needs the month: PCT PERIOD (e.g. %s 5QA 2006-08), or --out DIR", name,
+                name);
+            return usage_error(m);
+        }
+        if (cmd_pct && (*cmd_pct == '\0' || !is_period(cmd_period))) {
+            g_autofree char *m = g_strdup_printf(
+                "%s: \"%s %s\" is not a PCT code and a month YYYY-MM", name, cmd_pct,
+                cmd_period);
+            return usage_error(m);
+        }
+        if (opt_reopen && (opt_reason == NULL || *g_strstrip(opt_reason) == '\0'))
+            return usage_error("--reopen needs a reason: --reason \"why the signed-off figures "
+                               "must change\"");
+        if (opt_keep_history != PUB_HISTORY_KEEP_DAYS)
+            return usage_error("--keep-history is only used when publishing");
+    } else {
+        if (opt_reason != NULL)
+            return usage_error("--reason is only used with --reopen or --close");
+        if (opt_load != 0)
+            return usage_error("--load is only used with --close or --reopen");
+    }
+    if (argc > 1 && !period_cmd)
         return usage_error("too many arguments: give the output directory with --out DIR");
+    if (opt_load < 0)
+        return usage_error("--load must be a load id (a positive number)");
+    if (opt_keep_history < 0)
+        return usage_error("--keep-history must be a number of days, 0 or more");
     if (opt_wait && opt_no_wait)
         return usage_error("--wait and --no-wait cannot be used together");
     if (opt_create_roles && opt_ref == NULL)
         return usage_error("--create-roles needs the reference directory (--ref DIR)");
     if (opt_ref != NULL && !opt_create_roles)
         return usage_error("--ref is only used with --create-roles");
+    if ((opt_from || opt_to) && opt_changes == NULL)
+        return usage_error("--from and --to are only used with --changes DIR");
+    if (opt_changes && opt_out)
+        return usage_error("--changes is not used with --out: a publish writes its change "
+                           "report into the output directory");
+    if (opt_changes && opt_to == NULL && (opt_pct == NULL || opt_period == NULL))
+        return usage_error("--changes needs the later load: --to LOAD, or --pct and --period "
+                           "for the month's current publication");
+    if (opt_period != NULL && !is_period(opt_period))
+        return usage_error("--period must be a month YYYY-MM");
     gboolean render_only = opt_out == NULL && opt_statements != NULL;
-    if (opt_pct != NULL && !opt_create_roles && !render_only)
-        return usage_error("--pct is only used with --create-roles or --statements; a run's "
-                           "PCT is in run.ini");
-    if (opt_period != NULL && !render_only)
-        return usage_error("--period is only used with --statements without --out; a run's "
-                           "period is in run.ini");
+    if (opt_pct != NULL && !opt_create_roles && !render_only && !opt_changes)
+        return usage_error("--pct is only used with --create-roles, --statements or --changes; "
+                           "a run's PCT is in run.ini");
+    if (opt_period != NULL && !render_only && !opt_changes)
+        return usage_error("--period is only used with --statements without --out, or "
+                           "--changes; a run's period is in run.ini");
     if (render_only && (opt_pct == NULL || opt_period == NULL))
         return usage_error("--statements without --out needs --pct and --period");
-    if (opt_out == NULL && !opt_migrate && !opt_create_roles && !render_only)
-        return usage_error("nothing to do: give --out DIR, --migrate, --create-roles or "
-                           "--statements DIR");
+    if (opt_out == NULL && !opt_migrate && !opt_create_roles && !render_only && !opt_changes
+        && !period_cmd)
+        return usage_error("nothing to do: give --out DIR, --migrate, --create-roles, "
+                           "--statements DIR, --changes DIR, --close or --reopen");
 
     /* The output directory is checked before the database is touched. */
     g_autoptr(PubRun) run = NULL;
@@ -191,16 +391,30 @@ main(int argc, char **argv)
     PGconn *conn = connect_and_migrate(&error);
     if (conn == NULL)
         return pbc_report(error);
+    if (period_cmd) {
+        int r = close_or_reopen(conn, cmd_pct ? cmd_pct : run->pct,
+                                cmd_period ? cmd_period : run->period);
+        PQfinish(conn);
+        return r;
+    }
     int rc = PBC_EXIT_OK;
     if (opt_create_roles && !create_roles(conn, &error))
         rc = pbc_report(error);
     if (rc == PBC_EXIT_OK && opt_out != NULL) {
-        PubLoadOptions o = {.run = run, .wait = !opt_no_wait};
+        PubLoadOptions o = {.run = run,
+                            .wait = !opt_no_wait,
+                            .keep_history_days = (guint)opt_keep_history};
         PubLoadResult r;
         if (pub_load(conn, &o, &r, &error)) {
             pbc_info("published load %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT
                      " rows in %.1f s%s",
                      r.load_id, r.rows, r.seconds, r.replaced ? " (replacing an earlier load)" : "");
+            /* After the commit: a failure here leaves the publication standing. */
+            if (!write_changes(conn, &r, &error)) {
+                pbc_warning("the run was published, but its change report was not written");
+                rc = pbc_report(error);
+                g_clear_error(&error);
+            }
             if (opt_statements != NULL) {
                 if (!render(conn, r.pct, r.period, opt_statements, &error)) {
                     pbc_warning("the run was published, but its statements were not rendered");
@@ -215,6 +429,8 @@ main(int argc, char **argv)
                                                            opt_statements, &error)) {
         rc = pbc_report(error);
     }
+    if (rc == PBC_EXIT_OK && opt_changes != NULL && !changes_on_request(conn, &error))
+        rc = pbc_report(error);
     PQfinish(conn);
     return rc;
 }
