@@ -10,6 +10,7 @@ export PBC_BIN="$ROOT/build/asan/bin"
 export PBC_REL_BIN="$ROOT/build/rel/bin"
 # Leaks fail the tests; GLib's type system keeps reachable caches, which LSan ignores.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
 
