@@ -24,8 +24,10 @@
  * and that nothing finished-looking is left (no units.csv, no
  * statements.csv, no temporary file).  Bad command lines exit 2.
  *
- * Tests marked .disabled document bugs found by this suite and reported in
- * docs/reliability.md; each is enabled when its fix lands.
+ * Tests inside #ifdef PBC_KNOWN_BUGS document bugs found by this suite and
+ * reported in docs/reliability.md: they fail until the fix lands, then the
+ * #ifdef goes.  (Not Criterion's .disabled: a disabled or skipped test makes
+ * the runner leak, which fails the suite under LeakSanitizer.)
  */
 #include "faultshim/faultlib.h"
 #include "csv_in.h"
@@ -52,7 +54,10 @@ teardown(void)
     g_free(tmp);
 }
 
-TestSuite(bad_input, .init = setup, .fini = teardown, .timeout = 300);
+/* No .timeout here: a per-suite or per-test timeout makes Criterion 2.4's runner
+ * leak 48 bytes now and then, which fails the suite under LeakSanitizer;
+ * scripts/run-tests.sh gives every suite --timeout 300. */
+TestSuite(bad_input, .init = setup, .fini = teardown);
 
 #define FIXTURES "tests/fixtures/bad"
 
@@ -598,15 +603,16 @@ Test(bad_input, hostile_nul_bytes_accounted)
     cr_expect_geq(count_units(units), 1);
 }
 
+#ifdef PBC_KNOWN_BUGS
 /*
  * R-I2: a NUL byte inside a validated value makes it invalid: "RA9\0XX" is
  * not 3 or 5 letters or digits, "2006-07-01\0junk" is not a date.  Today
  * csv_in hands the field to extract.c as a C string, so the NUL truncates
  * it and the row is silently accepted as RA9, 2006-07-01, episode 1 …
- * Disabled until lib/extract.c (extract_next) checks csv_in_field_len()
+ * Known bug until lib/extract.c (extract_next) checks csv_in_field_len()
  * against strlen() for validated columns; see docs/reliability.md.
  */
-Test(bad_input, hostile_nul_bytes_rejected, .disabled = true)
+Test(bad_input, hostile_nul_bytes_rejected)
 {
     g_autofree char *fixture = g_build_filename(FIXTURES, "hostile", "apc_nul.csv", NULL);
     g_autofree char *out = NULL;
@@ -623,14 +629,16 @@ Test(bad_input, hostile_nul_bytes_rejected, .disabled = true)
     g_autofree char *units = g_build_filename(out, "units.csv", NULL);
     cr_expect_eq(count_units(units), 1);
 }
+#endif
 
 /*
  * 10 MB fields (made here, not committed): a 10 MB HRG and a 10 MB quoted
  * cds_unique_id full of commas, quotes and line ends are carried; a 10 MB
  * provider code is a reject whose raw record is kept whole.  The run must
- * stay linear (the suite's timeout) and exact.
+ * stay linear (a quadratic reader took minutes under ASan; this one ~1 s,
+ * so a minute is a generous bound) and exact.
  */
-Test(bad_input, hostile_10mb_fields, .timeout = 240)
+Test(bad_input, hostile_10mb_fields)
 {
     const gsize big = 10u << 20;
     GString *s = g_string_new("cds_unique_id,cds_update_type,cds_applicable_datetime,"
@@ -664,6 +672,8 @@ Test(bad_input, hostile_10mb_fields, .timeout = 240)
     fl_run_clear(&r);
     fprintf(stderr, "bad_input: 30 MB of 10 MB fields ingested in %" G_GINT64_FORMAT " ms\n",
             took / 1000);
+    cr_expect_lt(took, 60 * G_USEC_PER_SEC, "10 MB fields took %" G_GINT64_FORMAT " s",
+                 took / G_USEC_PER_SEC);
     g_autofree char *units = g_build_filename(out, "units.csv", NULL);
     cr_expect_eq(count_units(units), 3);
     g_autofree char *rp = g_build_filename(out, "rejects.csv", NULL);
@@ -1047,15 +1057,17 @@ ParameterizedTest(UsageCase *c, bad_input, bad_command_line)
     check_usage(c);
 }
 
+#ifdef PBC_KNOWN_BUGS
 /*
  * --period is a command-line value: a bad one is a usage error (exit 2), not
- * bad input (3).  Disabled until aggregate/main.c checks it with
+ * bad input (3).  Known bug until aggregate/main.c checks it with
  * month_parse() before aggregate_run(); see docs/reliability.md.
  */
-Test(bad_input, aggregate_bad_period_is_usage, .disabled = true)
+Test(bad_input, aggregate_bad_period_is_usage)
 {
     const UsageCase c = {"aggregate",
                          {"--ref", "r", "--work", "w", "--output-dir", "o", "--period", "2006-13"},
                          "invalid period \"2006-13\": expected a month as YYYY-MM"};
     check_usage(&c);
 }
+#endif
