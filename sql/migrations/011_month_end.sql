@@ -53,7 +53,6 @@ ALTER TABLE pbc.load_units
     ADD FOREIGN KEY (load_id) REFERENCES pbc.loads ON DELETE CASCADE;
 COMMENT ON TABLE pbc.load_units IS
     'Every load''s priced_activity rows, kept after the load is replaced (patient-level)';
-CREATE INDEX load_units_practice ON pbc.load_units (practice_code, load_id);
 
 CREATE TABLE pbc.load_deletions (
     load_id       bigint NOT NULL REFERENCES pbc.loads ON DELETE CASCADE,
