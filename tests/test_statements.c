@@ -546,11 +546,13 @@ Test(statements, budget_note_shows_the_r_b5_components)
     PQfinish(c);
 }
 
-/* Nothing in the sample's month is closed: without period closing in the schema, no badge. */
-Test(statements, no_period_status_without_period_closing)
+/* Issue 10: nothing in the sample's month is closed, so the page says it is provisional. */
+Test(statements, an_open_month_is_shown_provisional)
 {
     g_autofree char *page = read_page("L81001.html");
-    cr_expect(strstr(page, "id=\"period-status\"") == NULL);
+    cr_expect(strstr(page, "id=\"period-status\"") != NULL);
+    cr_expect(strstr(page, "class=\"status provisional\"") != NULL);
+    cr_expect(strstr(page, "month closed") == NULL);
 }
 
 /* ---- other renders ----------------------------------------------------------- */
