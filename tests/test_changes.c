@@ -159,7 +159,7 @@ spend(const char *out, const char *practice)
 
 /* ---- flex to freeze, end to end --------------------------------------------- */
 
-Test(changes, flex_to_freeze_names_each_change_and_its_cause, .timeout = 120)
+Test(changes, flex_to_freeze_names_each_change_and_its_cause)
 {
     Fx *f = fx_new("X01");
     fx_publish(f, "flex", "2006-09");
@@ -292,7 +292,7 @@ Test(changes, flex_to_freeze_names_each_change_and_its_cause, .timeout = 120)
     fx_free(f);
 }
 
-Test(changes, a_first_publication_and_an_unchanged_rerun_report_nothing, .timeout = 120)
+Test(changes, a_first_publication_and_an_unchanged_rerun_report_nothing)
 {
     Fx *f = fx_new("X02");
     fx_publish(f, "flex", "2006-09");
@@ -329,7 +329,7 @@ Test(changes, a_first_publication_and_an_unchanged_rerun_report_nothing, .timeou
 
 /* ---- on request ---------------------------------------------------------------- */
 
-Test(changes, on_request_between_any_two_loads, .timeout = 120)
+Test(changes, on_request_between_any_two_loads)
 {
     Fx *f = fx_new("X03");
     fx_publish(f, "flex", "2006-09");
@@ -389,7 +389,7 @@ Test(changes, on_request_between_any_two_loads, .timeout = 120)
 }
 
 /* Loads of different months of a year: only the months both cover are compared. */
-Test(changes, loads_of_two_months_compare_their_common_months, .timeout = 120)
+Test(changes, loads_of_two_months_compare_their_common_months)
 {
     Fx *f = fx_new("X04");
     fx_publish(f, "flex", "2006-08");
@@ -412,7 +412,7 @@ Test(changes, loads_of_two_months_compare_their_common_months, .timeout = 120)
     fx_free(f);
 }
 
-Test(changes, loads_that_cannot_be_compared_are_refused, .timeout = 120)
+Test(changes, loads_that_cannot_be_compared_are_refused)
 {
     Fx *f = fx_new("X05");
     fx_publish(f, "flex", "2006-09");
@@ -685,7 +685,7 @@ count_as(PGconn *c, const char *role, const char *sql, const char *pct)
     return atol(v);
 }
 
-Test(changes, practices_see_only_their_own_changes, .timeout = 120)
+Test(changes, practices_see_only_their_own_changes)
 {
     Fx *f = fx_new("X07");
     g_autofree char *ref = g_build_filename(f->root, "ref_freeze", NULL);

@@ -138,7 +138,7 @@ august(PGconn *c)
 
 /* ---- close, a refused publish, an audited re-open ------------------------------ */
 
-Test(close, a_closed_month_refuses_a_publish_until_reopened_with_a_reason, .timeout = 120)
+Test(close, a_closed_month_refuses_a_publish_until_reopened_with_a_reason)
 {
     Fx *f = fx_new("K01");
     fx_publish(f, "flex", "2006-08");
@@ -245,7 +245,7 @@ Test(close, a_closed_month_refuses_a_publish_until_reopened_with_a_reason, .time
     fx_free(f);
 }
 
-Test(close, closing_signs_off_only_the_publication_that_was_reviewed, .timeout = 120)
+Test(close, closing_signs_off_only_the_publication_that_was_reviewed)
 {
     Fx *f = fx_new("K02");
     g_autofree char *log = NULL;
@@ -294,7 +294,7 @@ Test(close, closing_signs_off_only_the_publication_that_was_reviewed, .timeout =
     fx_free(f);
 }
 
-Test(close, closing_waits_for_a_publish_of_the_pct_or_fails_with_no_wait, .timeout = 120)
+Test(close, closing_waits_for_a_publish_of_the_pct_or_fails_with_no_wait)
 {
     Fx *f = fx_new("K05");
     fx_publish(f, "flex", "2006-08");
@@ -317,7 +317,7 @@ Test(close, closing_waits_for_a_publish_of_the_pct_or_fails_with_no_wait, .timeo
 
 /* ---- late data for a closed month -------------------------------------------------- */
 
-Test(close, late_data_for_a_closed_month_is_a_prior_month_adjustment, .timeout = 120)
+Test(close, late_data_for_a_closed_month_is_a_prior_month_adjustment)
 {
     Fx *f = fx_new("K03");
     fx_publish(f, "flex", "2006-08");
@@ -412,7 +412,7 @@ read_text(const char *dir, const char *name)
     return text;
 }
 
-Test(close, statements_show_provisional_and_closed_months, .timeout = 120)
+Test(close, statements_show_provisional_and_closed_months)
 {
     Fx *f = fx_new("K04");
     fx_publish(f, "flex", "2006-08");
@@ -482,7 +482,7 @@ Test(close, statements_show_provisional_and_closed_months, .timeout = 120)
 
 /* ---- the unit history --------------------------------------------------------------- */
 
-Test(close, history_keeps_current_and_closed_loads_and_prunes_old_ones, .timeout = 120)
+Test(close, history_keeps_current_and_closed_loads_and_prunes_old_ones)
 {
     Fx *f = fx_new("K06");
     g_autofree char *out = fx_out(f, "flex", "2006-08");
