@@ -40,6 +40,7 @@
     " practice_pence, delta_practice_pence, closed_risk_pool_pence, risk_pool_pence,"           \
     " delta_risk_pool_pence"
 
+/* A result's integer value (0 for NULL). */
 static gint64
 int_at(const PGresult *r, int row, int col)
 {

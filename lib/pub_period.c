@@ -44,6 +44,7 @@ typedef struct {
     char closed_by[256];
 } State;
 
+/* The PCT's advisory lock (the publisher's), waiting for it or failing at once. */
 static gboolean
 lock_pct(PGconn *conn, const char *pct, gboolean wait, GError **error)
 {

@@ -266,7 +266,7 @@ int
 main(int argc, char **argv)
 {
     pbc_log_init(argv[0]);
-    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+    g_autoptr(GOptionContext) ctx = g_option_context_new("[PCT PERIOD]  (with --close or --reopen)");
     g_option_context_set_summary(
         ctx, "Publishes a run's output directory into PostgreSQL (schema pbc) in one\n"
              "transaction with COPY: the run for a PCT and reporting month replaces what an\n"
