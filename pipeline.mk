@@ -7,6 +7,8 @@
 #   SPEC §7.1 files into OUT.
 # publish: all that, then the load into PostgreSQL and the statements.
 # budgets: budget setting for the financial year of PERIOD (R-B) into OUT.
+# close: closes the month published from OUT (finance's sign-off; issue 10).
+# reopen: re-opens it; needs REASON="why".
 # clean: removes OUT's outputs and intermediate files.
 #
 # PCT defaults to the pct key of REF/pbc.conf (the stages read it).  Work files
@@ -20,7 +22,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
-.PHONY: aggregate publish budgets statements clean check-args binaries
+.PHONY: aggregate publish budgets statements clean close reopen
 .DEFAULT_GOAL := aggregate
 
 ifeq ($(OUT),)
@@ -31,7 +33,7 @@ WORK := $(OUT)/.work
 STAGE_BINS := $(BIN)/pbc-ingest $(BIN)/pbc-attribute $(BIN)/pbc-price $(BIN)/pbc-aggregate \
               $(BIN)/pbc-publish
 
-ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),aggregate)),)
+ifneq ($(filter-out clean close reopen,$(or $(MAKECMDGOALS),aggregate)),)
   ifeq ($(IN),)
     $(error IN is not set: the directory of activity extracts)
   endif
@@ -101,8 +103,19 @@ budgets: $(WORK)/priced.csv $(BIN)/pbc-aggregate
 
 # --- publish (SPEC §7.2) --------------------------------------------------
 publish: $(OUT)/statements.csv $(BIN)/pbc-publish $(BIN)/pbc-statements
-	@eval "$$($(PIPELINE_TOP)/scripts/pg.sh env)" && $(PIPELINE_TOP)/scripts/pg.sh start && \
+	@$(PG_UP) && \
 	    $(BIN)/pbc-publish --out "$(OUT)" && $(BIN)/pbc-statements --out "$(OUT)"
+
+# --- month-end (docs/month_end.md) ----------------------------------------
+PG_UP = eval "$$($(PIPELINE_TOP)/scripts/pg.sh env)" && $(PIPELINE_TOP)/scripts/pg.sh start
+
+close: $(BIN)/pbc-publish
+	@$(PG_UP) && $(BIN)/pbc-publish --close --out "$(OUT)" $(if $(LOAD),--load $(LOAD)) \
+	    $(if $(REASON),--reason "$(REASON)")
+
+reopen: $(BIN)/pbc-publish
+	@$(if $(REASON),,$(error REASON is not set: make -f pipeline.mk OUT=dir reopen REASON="why"))
+	@$(PG_UP) && $(BIN)/pbc-publish --reopen --out "$(OUT)" --reason "$(REASON)"
 
 clean:
 	rm -rf "$(WORK)" "$(OUT)/statements"
@@ -110,4 +123,5 @@ clean:
 	    statement_breakdown.csv budgets.csv benchmarks.csv data_quality.csv \
 	    attribution_audit.csv attribution_mismatch.csv out_of_area.csv rejects.csv \
 	    file_reconciliation.csv deletions.csv reconciliation.csv pricing_audit.csv unpriced.csv \
-	    top_hrgs.csv run.ini || true
+	    top_hrgs.csv changes.csv changes_by_practice.csv prior_month_adjustments.csv \
+	    run.ini || true
