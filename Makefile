@@ -32,7 +32,7 @@ BINS     := $(foreach s,$(STAGES),$(if $(wildcard $(s)/*.c),$(O)/bin/pbc-$(s))) 
 TESTS    := $(TEST_SRC:tests/%.c=$(O)/tests/%)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(O)/bin/bench-%)
 
-.PHONY: all build deps run test check bench bench-national fuzz clean asan
+.PHONY: all bins build deps test-deps run test check bench bench-national fuzz clean asan
 .DEFAULT_GOAL := all
 
 all: deps
@@ -40,6 +40,13 @@ all: deps
 
 deps:
 	@scripts/deps.sh
+
+test-deps:
+	@scripts/deps.sh test
+
+# Only the programs (what pipeline.mk needs), not the tests.
+bins: deps
+	@$(MAKE) --no-print-directory $(BINS)
 
 build: $(BINS) $(TESTS) $(BENCHES)
 
@@ -75,7 +82,7 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/libpbc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(TESTLIBS) $(LDLIBS)
 
 # The sanitizer build that the tests use.
-asan: deps
+asan: test-deps
 	@$(MAKE) --no-print-directory build O=build/asan \
 	    VARIANT_CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 
@@ -84,7 +91,7 @@ run: all
 	@scripts/run-sample.sh
 
 # `make test`: set up, build both variants, run every test.
-test check: all asan
+test check: test-deps all asan
 	@scripts/run-tests.sh
 
 bench: all
@@ -93,7 +100,7 @@ bench: all
 bench-national: all
 	@bench/run.sh national
 
-fuzz: deps
+fuzz: test-deps
 	@scripts/fuzz.sh
 
 clean:

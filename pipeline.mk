@@ -71,7 +71,7 @@ PCT_OPT := $(if $(PCT),--pct $(PCT))
 
 # The binaries, built once from the project's Makefile when missing.
 $(STAGE_BINS) $(BIN)/pbc-statements &:
-	@$(MAKE) -C $(PIPELINE_TOP) --no-print-directory all
+	@$(MAKE) -C $(PIPELINE_TOP) --no-print-directory bins
 
 # --- ingest (R-I) ---------------------------------------------------------
 $(WORK)/units.csv: $(INPUTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest

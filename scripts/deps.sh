@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# deps.sh: install the Debian packages pbc-pipeline needs, quietly and only
-# when one is missing.  Run by every top-level make target before building.
+# deps.sh [test]: install the Debian packages pbc-pipeline needs, quietly and
+# only when one is missing.  Run by every top-level make target before
+# building.  "test" adds what only the tests need: the browser the statement
+# pages are checked in, xmllint, and clang for the fuzzers.
 set -eu
 pkgs="build-essential pkg-config libcsv-dev zlib1g-dev libpq-dev libglib2.0-dev
-      libcriterion-dev postgresql postgresql-contrib clang libclang-rt-14-dev
-      chromium libxml2-utils"
+      libcriterion-dev postgresql postgresql-contrib"
+if [ "${1:-}" = test ]; then
+    pkgs="$pkgs chromium libxml2-utils clang libclang-rt-14-dev"
+fi
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
