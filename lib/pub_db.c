@@ -109,6 +109,19 @@ pub_db_script(PGconn *conn, const char *what, const char *sql, GError **error)
     return ok;
 }
 
+gboolean
+pub_db_relation_exists(PGconn *conn, const char *name, gboolean *exists, GError **error)
+{
+    const char *params[] = {name};
+    PGresult *r = pub_db_query(conn, "could not read the catalogue",
+                               "SELECT to_regclass($1) IS NOT NULL", 1, params, error);
+    if (r == NULL)
+        return FALSE;
+    *exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return TRUE;
+}
+
 void
 pub_db_rollback(PGconn *conn)
 {

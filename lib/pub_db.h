@@ -48,6 +48,15 @@ gboolean pub_db_script(PGconn *conn, const char *what, const char *sql, GError *
  */
 void pub_db_set_error(GError **error, PGconn *conn, const PGresult *res, const char *what);
 
+/*
+ * Whether the table or view name (schema-qualified, e.g. "pbc.v_statement")
+ * exists: *exists set and TRUE, or FALSE with error when the catalogue
+ * cannot be read.  For "apply the migrations" messages rather than the
+ * server's "relation ... does not exist".
+ */
+gboolean pub_db_relation_exists(PGconn *conn, const char *name, gboolean *exists,
+                                GError **error);
+
 /* Runs ROLLBACK, ignoring its outcome (the transaction is being abandoned). */
 void pub_db_rollback(PGconn *conn);
 

@@ -105,13 +105,9 @@ apply_pending(PGconn *conn, const char *dir, GPtrArray *files, guint *applied, G
     if (!pub_db_exec(conn, "could not lock for migrations", lock_sql, 0, NULL, error))
         return FALSE;
     /* Create the bookkeeping only when missing: a loader need not have CREATE. */
-    PGresult *r = pub_db_query(conn, "could not read applied migrations",
-                               "SELECT to_regclass('pbc.schema_migrations') IS NOT NULL", 0, NULL,
-                               error);
-    if (r == NULL)
+    gboolean have = FALSE;
+    if (!pub_db_relation_exists(conn, "pbc.schema_migrations", &have, error))
         return FALSE;
-    gboolean have = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
     if (!have && !pub_db_script(conn, "could not create schema pbc", bootstrap, error))
         return FALSE;
     g_autoptr(GHashTable) done = applied_versions(conn, error);

@@ -28,7 +28,6 @@
 #include "pub_load.h"
 #include "pub_migrate.h"
 #include "pub_period.h"
-#include "pub_render.h"
 #include "pub_roles.h"
 
 #include <glib.h>
@@ -43,7 +42,6 @@ static gboolean opt_create_roles = FALSE;
 static char *opt_ref = NULL;
 static char *opt_pct = NULL;
 static char *opt_period = NULL;
-static char *opt_statements = NULL;
 static char *opt_dbname = NULL;
 static char *opt_sql_dir = NULL;
 static gboolean opt_quiet = FALSE;
@@ -71,14 +69,11 @@ static const GOptionEntry entries[] = {
      "security (needs --ref)", NULL},
     {"ref", 'R', 0, G_OPTION_ARG_FILENAME, &opt_ref,
      "reference directory holding practices.csv, for --create-roles", "DIR"},
-    {"statements", 's', 0, G_OPTION_ARG_FILENAME, &opt_statements,
-     "also render plain statement pages and charges files from the database into DIR (with "
-     "--out after the publish; without --out give --pct and --period)", "DIR"},
     {"pct", 'p', 0, G_OPTION_ARG_STRING, &opt_pct,
      "with --create-roles: only the practices of this PCT (default: all listed); "
-     "with --statements and no --out, or --changes: the PCT", "CODE"},
+     "with --changes: the PCT", "CODE"},
     {"period", 'P', 0, G_OPTION_ARG_STRING, &opt_period,
-     "with --statements and no --out, or --changes: the reporting month", "YYYY-MM"},
+     "with --changes: the reporting month", "YYYY-MM"},
     {"dbname", 'd', 0, G_OPTION_ARG_STRING, &opt_dbname,
      "connection string or URI (default: $PGURI, else libpq's PGHOST, PGDATABASE ...)",
      "CONNINFO"},
@@ -160,17 +155,6 @@ create_roles(PGconn *conn, GError **error)
         return FALSE;
     pbc_info("roles from \"%s\": %u practice and consortium roles, %u new", path, mapped,
              created);
-    return TRUE;
-}
-
-static gboolean
-render(PGconn *conn, const char *pct, const char *period, const char *dir, GError **error)
-{
-    guint n = 0;
-    if (!pub_render_statements(conn, pct, period, dir, &n, error))
-        return FALSE;
-    pbc_info("rendered %u statement%s of PCT %s for %s into \"%s\"", n, n == 1 ? "" : "s", pct,
-             period, dir);
     return TRUE;
 }
 
@@ -283,7 +267,7 @@ main(int argc, char **argv)
              "  pbc-publish --no-wait --out out/2006-09      # fail if the PCT is busy\n"
              "  pbc-publish --migrate\n"
              "  pbc-publish --create-roles --ref ref/ --pct 5QA\n"
-             "  pbc-publish --statements /tmp/st --pct 5QA --period 2006-09\n"
+             "  pbc-publish --out out/2006-09 && pbc-statements --out out/2006-09   # the pages\n"
              "  PGURI=postgresql://loader@db/pbc pbc-publish -o out/2006-09\n"
              "\n"
              "Month end (docs/month_end.md):\n"
@@ -316,7 +300,7 @@ main(int argc, char **argv)
         return usage_error("--close and --reopen cannot be used together");
     if (period_cmd) {
         const char *name = opt_close ? "--close" : "--reopen";
-        if (opt_migrate || opt_create_roles || opt_statements || opt_changes || opt_pct
+        if (opt_migrate || opt_create_roles || opt_changes || opt_pct
             || opt_period) {
             g_autofree char *m = g_strdup_printf(
                 "%s is used alone: give the month as PCT PERIOD (or --out DIR)", name);
@@ -370,19 +354,14 @@ main(int argc, char **argv)
                            "for the month's current publication");
     if (opt_period != NULL && !is_period(opt_period))
         return usage_error("--period must be a month YYYY-MM");
-    gboolean render_only = opt_out == NULL && opt_statements != NULL;
-    if (opt_pct != NULL && !opt_create_roles && !render_only && !opt_changes)
-        return usage_error("--pct is only used with --create-roles, --statements or --changes; "
-                           "a run's PCT is in run.ini");
-    if (opt_period != NULL && !render_only && !opt_changes)
-        return usage_error("--period is only used with --statements without --out, or "
-                           "--changes; a run's period is in run.ini");
-    if (render_only && (opt_pct == NULL || opt_period == NULL))
-        return usage_error("--statements without --out needs --pct and --period");
-    if (opt_out == NULL && !opt_migrate && !opt_create_roles && !render_only && !opt_changes
-        && !period_cmd)
+    if (opt_pct != NULL && !opt_create_roles && !opt_changes)
+        return usage_error("--pct is only used with --create-roles or --changes; a run's PCT "
+                           "is in run.ini");
+    if (opt_period != NULL && !opt_changes)
+        return usage_error("--period is only used with --changes; a run's period is in run.ini");
+    if (opt_out == NULL && !opt_migrate && !opt_create_roles && !opt_changes && !period_cmd)
         return usage_error("nothing to do: give --out DIR, --migrate, --create-roles, "
-                           "--statements DIR, --changes DIR, --close or --reopen");
+                           "--changes DIR, --close or --reopen");
 
     /* The output directory is checked before the database is touched. */
     g_autoptr(PubRun) run = NULL;
@@ -415,19 +394,10 @@ main(int argc, char **argv)
                 rc = pbc_report(error);
                 g_clear_error(&error);
             }
-            if (opt_statements != NULL) {
-                if (!render(conn, r.pct, r.period, opt_statements, &error)) {
-                    pbc_warning("the run was published, but its statements were not rendered");
-                    rc = pbc_report(error);
-                }
-            }
             pub_load_result_clear(&r);
         } else {
             rc = pbc_report(error);
         }
-    } else if (rc == PBC_EXIT_OK && render_only && !render(conn, opt_pct, opt_period,
-                                                           opt_statements, &error)) {
-        rc = pbc_report(error);
     }
     if (rc == PBC_EXIT_OK && opt_changes != NULL && !changes_on_request(conn, &error))
         rc = pbc_report(error);

@@ -29,6 +29,9 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
+/* U+2212, the minus sign the pages print (written here, not taken from lib/). */
+#define RENDER_MINUS_T "\xe2\x88\x92"
+
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
     (void)set;
@@ -412,40 +415,68 @@ read_text(const char *dir, const char *name)
     return text;
 }
 
+/* Runs pbc-statements on an output directory (the pages go to DIR/statements). */
+static int
+fx_statements(Fx *f, char **log, const char *out)
+{
+    return t_sh(log, "'%s/pbc-statements' -q --out '%s' 2>&1", f->bin, out);
+}
+
+/*
+ * Issue 10, on the statement pages (pbc-statements, docs/statements.md): the
+ * hand-worked flex-to-freeze restatement above, as A81002 reads it.
+ */
 Test(close, statements_show_provisional_and_closed_months)
 {
     Fx *f = fx_new("K04");
     fx_publish(f, "flex", "2006-08");
     fx_publish(f, "flex", "2006-09");
     g_autofree char *log = NULL;
-    cr_assert_eq(fx_run(f, &log, "--close K04 2006-08"), 0, "%s", log);
+    cr_assert_eq(fx_run(f, &log, "--close K04 2006-08 --reason 'signed off at the meeting'"), 0,
+                 "%s", log);
+    /* The pipeline's publish target renders the statements too. */
     fx_publish(f, "freeze", "2006-09");
-    g_autofree char *s8 = g_build_filename(f->root, "st8", NULL);
-    g_autofree char *s9 = g_build_filename(f->root, "st9", NULL);
+    g_autofree char *o8 = fx_out(f, "flex", "2006-08");
+    g_autofree char *o9 = fx_out(f, "freeze", "2006-09");
     g_free(g_steal_pointer(&log));
-    cr_assert_eq(fx_run(f, &log, "--statements '%s' --pct K04 --period 2006-08", s8), 0, "%s",
-                 log);
-    g_free(g_steal_pointer(&log));
-    cr_assert_eq(fx_run(f, &log, "--statements '%s' --pct K04 --period 2006-09", s9), 0, "%s",
-                 log);
-
+    cr_assert_eq(fx_statements(f, &log, o8), 0, "%s", log);  /* August again, now closed */
+    g_autofree char *s8 = g_build_filename(o8, "statements", NULL);
+    g_autofree char *s9 = g_build_filename(o9, "statements", NULL);
     g_autofree char *p8 = read_text(s8, "A81002.html");
     g_autofree char *p9 = read_text(s9, "A81002.html");
-    g_autofree char *banner = g_strdup_printf("<p class=\"status closed\"><strong>Closed</strong>:"
-                                              " signed off by %s on ",
-                                              g_getenv("PGUSER"));
-    cr_expect(strstr(p8, banner) != NULL, "August is closed");
-    cr_expect(strstr(p9, "<p class=\"status provisional\"><strong>Provisional</strong>") != NULL,
-              "September is provisional");
+
+    /* Closed: by whom and when, as v_statement_status has it (London time). */
+    PGconn *c = pgh_connect();
+    g_autofree char *when = pct_value(
+        c, "SELECT to_char(closed_at AT TIME ZONE 'Europe/London', 'FMDD FMMonth YYYY, HH24:MI')"
+           " FROM pbc.v_statement_status WHERE pct_code = $1 AND period = '2006-08'"
+           " AND practice_code = 'A81002'");
+    g_autofree char *who = g_strdup_printf("<strong id=\"closed-by\">%s</strong> on "
+                                           "<strong id=\"closed-at\">%s</strong>",
+                                           g_getenv("PGUSER"), when);
+    cr_expect(strstr(p8, "id=\"period-status\">month closed</span>") != NULL);
+    cr_expect(strstr(p8, who) != NULL, "August is closed: %s", who);
+    cr_expect(strstr(p8, "Note: signed off at the meeting") != NULL);
+    cr_expect(strstr(p9, "id=\"period-status\">provisional</span>") != NULL);
+    cr_expect(strstr(p9, "<strong>Provisional</strong>: finance has not closed September 2006") !=
+              NULL);
     g_autofree char *i8 = read_text(s8, "index.html");
     g_autofree char *i9 = read_text(s9, "index.html");
-    cr_expect(strstr(i8, "<strong>closed</strong>") != NULL);
-    cr_expect(strstr(i9, "<strong>provisional</strong>") != NULL);
+    cr_expect(strstr(i8, "id=\"period-status\">month closed") != NULL);
+    cr_expect(strstr(i9, "id=\"period-status\">provisional") != NULL);
 
-    /* September's page: what moved since the flex, by POD, with the units behind it. */
-    cr_expect(strstr(p9, "units changed, spend to date +\xc2\xa3" "2,800.00.") != NULL,
-              "A81002: S2 +800, S5 +1000, S4 +1000");
-    cr_expect(strstr(p9, "<a href=\"A81002_changes.csv\" download>") != NULL);
+    /* September: what moved since the flex, S2 +800, S5 +1000, S4 +1000 (all EL). */
+    cr_expect(strstr(p9, "id=\"changes-summary\" data-units=\"3\" data-pence=\"280000\"") !=
+              NULL);
+    cr_expect(strstr(p9, "<strong>3 units</strong> of the practice changed and its spend to date "
+                         "moved by <strong><span class=\"money\">+\xc2\xa3" "2,800.00") != NULL);
+    g_autofree char *el = g_strdup_printf(
+        "<tr id=\"change-EL\"><td>EL</td><td>Elective inpatient admission</td>"
+        "<td class=\"num\">1</td><td class=\"num\">3</td><td class=\"num\">2</td>");
+    cr_expect(strstr(p9, el) != NULL, "the change by POD");
+    cr_expect(strstr(p9, "<td>Re-attributed</td><td>the patient&#39;s registration (Exeter) "
+                         "changed</td>") != NULL);
+    cr_expect(strstr(p9, "id=\"changes-link\" href=\"A81002_changes.csv\"") != NULL);
     g_autofree char *csv = g_build_filename(s9, "A81002_changes.csv", NULL);
     TCsv *ch = t_csv_read(csv);
     cr_expect_eq(ch->rows->len, 3);
@@ -457,17 +488,27 @@ Test(close, statements_show_provisional_and_closed_months)
     g_autofree char *mode = NULL;
     t_sh(&mode, "stat -c %%a '%s'", csv);
     cr_expect_str_eq(mode, "600\n");
-    /* ... and the restatement of closed August and July. */
-    cr_expect(strstr(p9, "<h2>Prior-month adjustments</h2>") != NULL);
-    cr_expect(strstr(p9, "<tr><td>2006-07</td><td>2006-08</td><td class=\"n\">1</td>"
-                         "<td class=\"n\">2</td>")
-                  != NULL);
-    /* August's page is its first publication: nothing to compare, nothing to adjust. */
-    cr_expect(strstr(p8, "This is the month's first publication") != NULL);
-    cr_expect(strstr(p8, "Prior-month adjustments") == NULL);
+    /* A81001's side of S4 (re-attributed away) is in its own file, minus. */
+    g_autofree char *csv1 = g_build_filename(s9, "A81001_changes.csv", NULL);
+    g_autofree char *s4 = NULL;
+    t_sh(&s4, "grep -c ',RA9:S4,.*,-100000,' '%s'", csv1);
+    cr_expect_str_eq(s4, "1\n");
+    /* The restatement of closed July and August, against August's load. */
+    cr_expect(strstr(p9, "id=\"prior-month-summary\" data-pence=\"280000\"") != NULL);
+    cr_expect(strstr(p9, "<tr id=\"prior-2006-07\"><td>July 2006</td><td>the August 2006 "
+                         "statement (load ") != NULL);
+    /* The index: each practice's change since the flex, the PCT's total. */
+    cr_expect(strstr(i9, "+\xc2\xa3" "2,800.00") != NULL);
+    cr_expect(strstr(i9, RENDER_MINUS_T "\xc2\xa3" "1,995.00") != NULL);
+    cr_expect(strstr(i9, "id=\"changes-summary\" data-pence=\"80500\"") != NULL);
+    /* August's pages are its first publication: nothing to compare, nothing to adjust. */
+    cr_expect(strstr(p8, "This is the first publication of August 2006") != NULL);
+    cr_expect(strstr(p8, "id=\"prior-month-summary\" data-pence=\"0\">None") != NULL);
+    g_autofree char *empty = read_text(s8, "A81002_changes.csv");
+    cr_expect(g_str_has_prefix(empty, "practice_code,from_load_id,to_load_id,change,reason,"));
+    cr_expect_eq(strchr(empty, '\n') - empty + 1, (long)strlen(empty), "header only");
 
     /* The views the statement pages read. */
-    PGconn *c = pgh_connect();
     g_autofree char *v = pct_value(
         c, "SELECT string_agg(period || ' ' || practice_code || ' ' || status || ' ' ||"
            " units_changed || ' ' || delta_spend_pence || ' ' || prior_month_adjustments || ' ' ||"
@@ -550,7 +591,7 @@ static const Cli cli[] = {
     {"--close 5QA 2006-13", 2, "error: --close: \"5QA 2006-13\" is not a PCT code and a month"},
     {"--close --out /tmp 5QA 2006-08", 2, "error: --close needs the month"},
     {"--close --reopen 5QA 2006-08", 2, "error: --close and --reopen cannot be used together"},
-    {"--close 5QA 2006-08 --statements /tmp/x", 2, "error: --close is used alone"},
+    {"--close 5QA 2006-08 --migrate", 2, "error: --close is used alone"},
     {"--close 5QA 2006-08 --keep-history 3", 2, "error: --keep-history is only used when "
                                                  "publishing"},
     {"--reopen 5QA 2006-08", 2, "error: --reopen needs a reason"},

@@ -546,13 +546,21 @@ Test(statements, budget_note_shows_the_r_b5_components)
     PQfinish(c);
 }
 
-/* Issue 10: nothing in the sample's month is closed, so the page says it is provisional. */
+/* Issue 10: nothing in the sample's month is closed, so the page says it is provisional;
+ * it is the month's first publication, so nothing changed and there is no change column. */
 Test(statements, an_open_month_is_shown_provisional)
 {
     g_autofree char *page = read_page("L81001.html");
-    cr_expect(strstr(page, "id=\"period-status\"") != NULL);
-    cr_expect(strstr(page, "class=\"status provisional\"") != NULL);
+    cr_expect(strstr(page, "id=\"period-status\">provisional</span>") != NULL);
+    cr_expect(strstr(page, "<strong>Provisional</strong>: finance has not closed September "
+                           "2006 yet") != NULL);
     cr_expect(strstr(page, "month closed") == NULL);
+    cr_expect(strstr(page, "This is the first publication of September 2006") != NULL);
+    g_autofree char *index = read_page("index.html");
+    cr_expect(strstr(index, "id=\"period-status\">provisional</span>") != NULL);
+    cr_expect(strstr(index, "last run") == NULL);
+    g_autofree char *csv = page_path("L81001_changes.csv");
+    cr_expect_eq(mode_of(csv), 0600);
 }
 
 /* ---- other renders ----------------------------------------------------------- */
@@ -573,7 +581,7 @@ Test(statements, a_practice_role_renders_only_its_own_statement)
     cr_assert_eq(rc, 0, "%s", log);
     g_autofree char *ls = NULL;
     t_sh(&ls, "cd '%s/out/statements' && ls | tr '\\n' ' '", root);
-    cr_expect_str_eq(ls, "L81001.html L81001_charges.csv consortium_5QAC01.html index.html "
+    cr_expect_str_eq(ls, "L81001.html L81001_changes.csv L81001_charges.csv consortium_5QAC01.html index.html "
                          "pct.html ");
     /* Its page is the same as finance's, patients and all (the footer aside: the role cannot
      * read the load audit). */
@@ -628,27 +636,88 @@ Test(statements, rerendering_replaces_the_set)
     t_rmrf(root);
 }
 
-/* The month's status, when the schema records period closing (docs/statements.md). */
-Test(statements, period_status_when_the_schema_records_it)
+/* The page's view of the month's state, as pbc.v_period_status has it (London time). */
+static char *
+state_time(PGconn *c, const char *column, const char *pct)
 {
-    PGconn *c = pgh_connect();
-    pgh_exec(c, "CREATE OR REPLACE FUNCTION pbc.period_status(pct text, period text) RETURNS text"
-                " LANGUAGE sql RETURN CASE WHEN pct = '5QA' THEN 'OPEN' END");
-    g_autofree char *root = copy_run();
+    g_autofree char *sql = g_strdup_printf(
+        "SELECT to_char(%s AT TIME ZONE 'Europe/London', 'FMDD FMMonth YYYY, HH24:MI')"
+        " FROM pbc.v_period_status WHERE pct_code = $1 AND period = '2006-09'",
+        column);
+    return pgh_value(c, sql, pct);
+}
+
+/*
+ * Issue 10: a month's state on the pages through close, re-open and an
+ * unchanged re-publication (docs/month_end.md), with the close note and the
+ * re-open reason escaped like every database string.
+ */
+Test(statements, closed_and_reopened_months_say_who_when_and_why)
+{
+    Fix *f = fix_new("T08");
     g_autofree char *log = NULL;
-    cr_assert_eq(run_statements(&log, "-q --out '%s/out'", root), 0, "%s", log);
-    g_autofree char *path = g_build_filename(root, "out", "statements", "L81001.html", NULL);
-    g_autofree char *open = read_text(path);
-    cr_expect(strstr(open, "id=\"period-status\">provisional") != NULL);
-    pgh_exec(c, "CREATE OR REPLACE FUNCTION pbc.period_status(pct text, period text) RETURNS text"
-                " LANGUAGE sql RETURN CASE WHEN pct = '5QA' THEN 'closed' END");
+    cr_assert_eq(run_publish(&log, "-q --out '%s'", f->out), 0, "%s", log);
     g_free(g_steal_pointer(&log));
-    cr_assert_eq(run_statements(&log, "-q --out '%s/out'", root), 0, "%s", log);
+    cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_autofree char *path = g_build_filename(f->out, "statements", "A81001.html", NULL);
+    g_autofree char *first = read_text(path);
+    cr_expect(strstr(first, "id=\"period-status\">provisional</span>") != NULL);
+    cr_expect(strstr(first, "This is the first publication of September 2006") != NULL);
+    cr_expect(strstr(first, "id=\"prior-month-summary\" data-pence=\"0\">None") != NULL);
+
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_publish(&log, "-q --close T08 2006-09 --reason '<b>checked</b> & signed'"), 0,
+                 "%s", log);
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    PGconn *c = pgh_connect();
+    g_autofree char *closed_at = state_time(c, "closed_at", "T08");
     g_autofree char *closed = read_text(path);
-    cr_expect(strstr(closed, "id=\"period-status\">month closed") != NULL);
-    pgh_exec(c, "DROP FUNCTION pbc.period_status(text, text)");
+    g_autofree char *who = g_strdup_printf("<strong>Closed</strong> by <strong id=\"closed-by\">%s"
+                                           "</strong> on <strong id=\"closed-at\">%s</strong>",
+                                           g_getenv("PGUSER"), closed_at);
+    cr_expect(strstr(closed, who) != NULL, "%s", who);
+    cr_expect(strstr(closed, "id=\"period-status\">month closed</span>") != NULL);
+    cr_expect(strstr(closed, "Note: &lt;b&gt;checked&lt;/b&gt; &amp; signed") != NULL);
+    g_autofree char *index_path = g_build_filename(f->out, "statements", "index.html", NULL);
+    g_autofree char *index = read_text(index_path);
+    cr_expect(strstr(index, who) != NULL, "the index says so too");
+
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_publish(&log, "-q --reopen T08 2006-09 --reason 'RA9 <re-sent> July'"), 0,
+                 "%s", log);
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_autofree char *reopened_at = state_time(c, "reopened_at", "T08");
+    g_autofree char *reopened = read_text(path);
+    g_autofree char *why = g_strdup_printf("The month was re-opened by %s on %s: &#8220;RA9 "
+                                           "&lt;re-sent&gt; July&#8221;.",
+                                           g_getenv("PGUSER"), reopened_at);
+    cr_expect(strstr(reopened, "id=\"period-status\">provisional</span>") != NULL);
+    cr_expect(strstr(reopened, why) != NULL, "%s", why);
+    cr_expect(strstr(reopened, "id=\"closed-by\"") == NULL);
+
+    /* The same run published again: compared with the run it replaced, nothing moved. */
+    g_autofree char *before = pgh_value(c, "SELECT max(load_id) FROM pbc.loads WHERE pct_code = $1"
+                                           " AND status = 'OK'", "T08");
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_publish(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_free(g_steal_pointer(&log));
+    cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
+    g_autofree char *again = read_text(path);
+    g_autofree char *none = g_strdup_printf("id=\"changes-summary\" data-units=\"0\" "
+                                            "data-pence=\"0\">Since load %s, the run this "
+                                            "publication replaced, none of the practice's units "
+                                            "changed.",
+                                            before);
+    cr_expect(strstr(again, none) != NULL, "%s", none);
+    g_autofree char *csv = g_build_filename(f->out, "statements", "A81001_changes.csv", NULL);
+    TCsv *t = t_csv_read(csv);
+    cr_expect_eq(t->rows->len, 0);
+    t_csv_free(t);
+    cr_expect_eq(mode_of(csv), 0600);
     PQfinish(c);
-    t_rmrf(root);
+    fix_free(f);
 }
 
 /* Every database string is escaped: a hostile practice name and consortium code stay text. */

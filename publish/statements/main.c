@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pub_db.h"
 #include "render_check.h"
+#include "stmt_changes.h"
 #include "stmt_charges.h"
 #include "stmt_data.h"
 #include "stmt_output.h"
@@ -156,8 +157,8 @@ render(PGconn *conn, GError **error)
     if (out == NULL)
         return FALSE;
     g_autofree char *final_dir = g_strdup(stmt_output_final_dir(out));
-    if (!stmt_charges_write(conn, d, out, error) || !write_pages(d, out, error) ||
-        !stmt_data_end(conn, error)) {
+    if (!stmt_charges_write(conn, d, out, error) || !stmt_changes_write(conn, d, out, error) ||
+        !write_pages(d, out, error) || !stmt_data_end(conn, error)) {
         stmt_output_abort(out);
         return FALSE;
     }

@@ -21,9 +21,8 @@
 #include <libpq-fe.h>
 
 /*
- * Streams the view (single-row mode: a practice's hundred thousand units are
- * never all in memory) inside stmt_data_load()'s snapshot and writes one
- * file per practice of d, a header-only file for a practice without
+ * Streams the view inside stmt_data_load()'s snapshot and writes one file
+ * per practice of d (stmt_csv.h), a header-only file for a practice without
  * units.  Fills each practice's charge_rows and charge_practice_pence and
  * checks that the latter equals its spend_ytd.  FALSE with PBC_ERROR_DB (the
  * query), PBC_ERROR_IO (a file) or PBC_ERROR_DATA (a sum that differs).

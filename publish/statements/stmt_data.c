@@ -89,8 +89,12 @@ practice_free(StmtPractice *p)
     g_array_unref(p->benchmarks);
     g_array_unref(p->patients);
     g_array_unref(p->attribution);
+    g_array_unref(p->change_pods);
+    g_array_unref(p->prior_months);
+    g_array_unref(p->change_reasons);
     g_free(p->file);
     g_free(p->charges_file);
+    g_free(p->changes_file);
     g_free(p);
 }
 
@@ -210,10 +214,14 @@ load_statements(PGconn *conn, StmtData *d, GHashTable *by_code, GArray *units_nu
         p->benchmarks = g_array_new(FALSE, TRUE, sizeof(StmtBenchmark));
         p->patients = g_array_new(FALSE, TRUE, sizeof(StmtPatient));
         p->attribution = g_array_new(FALSE, TRUE, sizeof(StmtAttribution));
+        p->change_pods = g_array_new(FALSE, TRUE, sizeof(StmtChangePod));
+        p->prior_months = g_array_new(FALSE, TRUE, sizeof(StmtPriorMonth));
+        p->change_reasons = g_array_new(FALSE, TRUE, sizeof(StmtChangeReason));
         p->budget.set_by = "NONE";
         g_autofree char *stem = stmt_file_stem(p->code);
         p->file = g_strconcat(stem, ".html", NULL);
         p->charges_file = g_strconcat(stem, "_charges.csv", NULL);
+        p->changes_file = g_strconcat(stem, "_changes.csv", NULL);
         g_ptr_array_add(d->practices, p);
         g_hash_table_insert(by_code, (gpointer)p->code, p);
     }
@@ -412,6 +420,142 @@ load_budgets(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
     return TRUE;
 }
 
+/* ---- month end (011, docs/month_end.md) ------------------------------------ */
+
+/* A timestamptz column formatted for the pages: London time, to the minute. */
+#define LONDON_MINUTE(col) "to_char(" col " AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI')"
+
+/* Each statement's month state and what moved since the run it replaced. */
+static gboolean
+load_month_end(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the month-end state (pbc.v_statement_status)",
+                         "SELECT practice_code, status, " LONDON_MINUTE("closed_at") ", closed_by,"
+                         " from_load_id, units_changed, delta_spend_pence,"
+                         " prior_month_adjustments, prior_month_delta_pence"
+                         " FROM pbc.v_statement_status WHERE pct_code = $1 AND period = $2",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        p->month_end = (StmtMonthEnd){
+            .status = col_str(d, r, i, 1),
+            .closed_at = col_str(d, r, i, 2),
+            .closed_by = col_str(d, r, i, 3),
+            .from_load_id = col_i64(r, i, 4),
+            .units_changed = col_i64(r, i, 5),
+            .delta_spend = col_i64(r, i, 6),
+            .prior_month_rows = col_i64(r, i, 7),
+            .prior_month_delta = col_i64(r, i, 8),
+        };
+        /* The view keeps the last close of a re-opened month: only a closed one shows it. */
+        if (g_strcmp0(p->month_end.status, "CLOSED") != 0)
+            p->month_end.closed_at = p->month_end.closed_by = NULL;
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_change_pods(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the changes by POD (pbc.v_statement_changes_pod)",
+                         "SELECT practice_code, pod, pod_description, from_units, to_units,"
+                         " delta_units, from_practice_pence, to_practice_pence,"
+                         " delta_practice_pence, delta_cost_pence, delta_risk_pool_pence"
+                         " FROM pbc.v_statement_changes_pod WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST,"
+                         " pod COLLATE \"C\"",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtChangePod c = {
+            .pod = col_str(d, r, i, 1),
+            .description = col_str(d, r, i, 2),
+            .from_units = col_i64(r, i, 3),
+            .to_units = col_i64(r, i, 4),
+            .delta_units = col_i64(r, i, 5),
+            .from_practice = col_i64(r, i, 6),
+            .to_practice = col_i64(r, i, 7),
+            .delta_practice = col_i64(r, i, 8),
+            .delta_cost = col_i64(r, i, 9),
+            .delta_risk_pool = col_i64(r, i, 10),
+        };
+        g_array_append_val(p->change_pods, c);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+static gboolean
+load_prior_months(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the prior-month adjustments "
+                               "(pbc.v_statement_prior_month)",
+                         "SELECT practice_code, activity_month, closed_period, closed_load_id,"
+                         " closed_units, units, delta_units, closed_practice_pence,"
+                         " practice_pence, delta_practice_pence, delta_risk_pool_pence"
+                         " FROM pbc.v_statement_prior_month WHERE pct_code = $1 AND period = $2"
+                         " ORDER BY practice_code, activity_month",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    for (int i = 0; i < PQntuples(r); i++) {
+        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+        if (p == NULL)
+            continue;
+        StmtPriorMonth m = {
+            .activity_month = col_str(d, r, i, 1),
+            .closed_period = col_str(d, r, i, 2),
+            .closed_load_id = col_i64(r, i, 3),
+            .closed_units = col_i64(r, i, 4),
+            .units = col_i64(r, i, 5),
+            .delta_units = col_i64(r, i, 6),
+            .closed_practice = col_i64(r, i, 7),
+            .practice = col_i64(r, i, 8),
+            .delta_practice = col_i64(r, i, 9),
+            .delta_risk_pool = col_i64(r, i, 10),
+        };
+        g_array_append_val(p->prior_months, m);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
+/* The month's state: provisional or closed, who closed it and when, the last re-open. */
+static gboolean
+load_period(PGconn *conn, StmtData *d, GError **error)
+{
+    PGresult *r = query2(conn, "could not read the month's state (pbc.v_period_status)",
+                         "SELECT status, " LONDON_MINUTE("closed_at") ", closed_by, close_note,"
+                         " " LONDON_MINUTE("reopened_at") ", reopened_by, reopen_reason"
+                         " FROM pbc.v_period_status WHERE pct_code = $1 AND period = $2",
+                         d, error);
+    if (r == NULL)
+        return FALSE;
+    if (PQntuples(r) == 1) {
+        StmtPeriod *s = &d->state;
+        s->status = col_str(d, r, 0, 0);
+        gboolean closed = g_strcmp0(s->status, "CLOSED") == 0;
+        /* A closed month keeps its last re-open for the record; the page shows the close. */
+        s->closed_at = closed ? col_str(d, r, 0, 1) : NULL;
+        s->closed_by = closed ? col_str(d, r, 0, 2) : NULL;
+        s->close_note = closed ? col_str(d, r, 0, 3) : NULL;
+        s->reopened_at = closed ? NULL : col_str(d, r, 0, 4);
+        s->reopened_by = closed ? NULL : col_str(d, r, 0, 5);
+        s->reopen_reason = closed ? NULL : col_str(d, r, 0, 6);
+    }
+    PQclear(r);
+    return TRUE;
+}
+
 /* ---- totals --------------------------------------------------------------- */
 
 /* Adds src's rows into dst by key (months by month number). */
@@ -486,6 +630,10 @@ summary_add(StmtSummary *s, StmtPractice *p)
         s->phased[k] += p->phased[k];
     add_breakdown(s->pods, p->pods);
     add_breakdown(s->providers, p->providers);
+    s->delta_spend += p->month_end.delta_spend;
+    s->prior_month_delta += p->month_end.prior_month_delta;
+    if (p->month_end.units_changed > 0)
+        s->changed++;
 }
 
 static void
@@ -495,34 +643,37 @@ summary_sort(StmtSummary *s)
     g_array_sort(s->providers, cmp_key);
 }
 
+/* The money figures a total must add up to, in StmtFigures order (units and % aside). */
+#define N_MONEY_FIGURES 9
+static void
+money_figures(const StmtFigures *f, int64_t v[N_MONEY_FIGURES])
+{
+    const int64_t m[N_MONEY_FIGURES] = {
+        f->annual_budget,    f->budget_ytd,        f->spend_ytd,
+        f->variance_ytd,     f->forecast_outturn,  f->forecast_variance,
+        f->freed_up_practice, f->freed_up_pct,     f->risk_pool_ytd,
+    };
+    memcpy(v, m, sizeof m);
+}
+
 /* Checks a total from the views against the sum of its practices' figures. */
 static gboolean
 check_total(const StmtSummary *s, const char *what, GError **error)
 {
-    StmtFigures sum = {0};
+    int64_t sum[N_MONEY_FIGURES] = {0}, total[N_MONEY_FIGURES];
     for (guint i = 0; i < s->members->len; i++) {
-        const StmtFigures *f = &((StmtPractice *)g_ptr_array_index(s->members, i))->fig;
-        sum.annual_budget += f->annual_budget;
-        sum.budget_ytd += f->budget_ytd;
-        sum.spend_ytd += f->spend_ytd;
-        sum.variance_ytd += f->variance_ytd;
-        sum.forecast_outturn += f->forecast_outturn;
-        sum.forecast_variance += f->forecast_variance;
-        sum.freed_up_practice += f->freed_up_practice;
-        sum.freed_up_pct += f->freed_up_pct;
-        sum.risk_pool_ytd += f->risk_pool_ytd;
+        int64_t v[N_MONEY_FIGURES];
+        money_figures(&((StmtPractice *)g_ptr_array_index(s->members, i))->fig, v);
+        for (int k = 0; k < N_MONEY_FIGURES; k++)
+            sum[k] += v[k];
     }
+    money_figures(&s->fig, total);
     const StmtFigures *f = &s->fig;
-    if ((guint)s->practices != s->members->len || sum.annual_budget != f->annual_budget ||
-        sum.budget_ytd != f->budget_ytd || sum.spend_ytd != f->spend_ytd ||
-        sum.variance_ytd != f->variance_ytd || sum.forecast_outturn != f->forecast_outturn ||
-        sum.forecast_variance != f->forecast_variance ||
-        sum.freed_up_practice != f->freed_up_practice || sum.freed_up_pct != f->freed_up_pct ||
-        sum.risk_pool_ytd != f->risk_pool_ytd) {
+    if ((guint)s->practices != s->members->len || memcmp(sum, total, sizeof sum) != 0) {
         g_set_error(error, PBC_ERROR, PBC_ERROR_DATA,
                     "the %s totals of %s do not add up to its practices' statements "
                     "(spend_ytd %" G_GINT64_FORMAT " against %" G_GINT64_FORMAT ")",
-                    what, s->code, f->spend_ytd, sum.spend_ytd);
+                    what, s->code, f->spend_ytd, sum[2]);
         return FALSE;
     }
     return TRUE;
@@ -587,65 +738,7 @@ out:
     return ok;
 }
 
-/* ---- period status and publication time ----------------------------------- */
-
-/*
- * Whether the month is closed, when the schema records it (docs/statements.md):
- * a function pbc.period_status(pct_code, period) returning 'CLOSED' or
- * another state; else a table of closed periods (pct_code, period and a
- * closed / closed_at / status column, or the row alone).  None: NULL, and the
- * pages say nothing about closing.
- */
-static const char *
-load_status(PGconn *conn, StmtData *d)
-{
-    const char *params[] = {d->pct, d->period};
-    const char *status = NULL;
-    PGresult *r = try_query(conn,
-                            "SELECT upper(pbc.period_status($1, $2))"
-                            " WHERE to_regprocedure('pbc.period_status(text,text)') IS NOT NULL",
-                            2, params);
-    if (r != NULL && PQntuples(r) == 1) {
-        if (!PQgetisnull(r, 0, 0))
-            status = strcmp(PQgetvalue(r, 0, 0), "CLOSED") == 0 ? "CLOSED" : "PROVISIONAL";
-        PQclear(r);
-        return status;
-    }
-    if (r != NULL) {
-        PQclear(r);
-        /* to_regprocedure found nothing: fall through to a table. */
-    }
-    r = try_query(conn,
-                  "SELECT table_name,"
-                  " bool_or(column_name = 'closed'), bool_or(column_name = 'closed_at'),"
-                  " bool_or(column_name = 'status')"
-                  " FROM information_schema.columns WHERE table_schema = 'pbc'"
-                  " AND table_name IN ('period_status', 'period_closes', 'period_close',"
-                  " 'closed_periods', 'periods', 'month_closes')"
-                  " GROUP BY table_name"
-                  " HAVING bool_or(column_name = 'pct_code') AND bool_or(column_name = 'period')"
-                  " ORDER BY table_name LIMIT 1",
-                  0, NULL);
-    if (r == NULL)
-        return NULL;
-    if (PQntuples(r) == 1) {
-        const char *expr = strcmp(PQgetvalue(r, 0, 1), "t") == 0   ? "bool_or(closed)"
-                           : strcmp(PQgetvalue(r, 0, 2), "t") == 0 ? "bool_or(closed_at IS NOT NULL)"
-                           : strcmp(PQgetvalue(r, 0, 3), "t") == 0
-                               ? "bool_or(upper(status::text) = 'CLOSED')"
-                               : "count(*) > 0";
-        /* The table name comes from the catalogue and is quoted as an identifier. */
-        g_autofree char *sql = g_strdup_printf(
-            "SELECT coalesce(%s, false) FROM pbc.\"%s\" WHERE pct_code = $1 AND period = $2", expr,
-            PQgetvalue(r, 0, 0));
-        PGresult *s = try_query(conn, sql, 2, params);
-        if (s != NULL && PQntuples(s) == 1)
-            status = strcmp(PQgetvalue(s, 0, 0), "t") == 0 ? "CLOSED" : "PROVISIONAL";
-        PQclear(s);
-    }
-    PQclear(r);
-    return status;
-}
+/* ---- publication time ------------------------------------------------------ */
 
 /* When the standing load finished (finance can read pbc.loads; practices cannot). */
 static const char *
@@ -667,46 +760,74 @@ load_published_at(PGconn *conn, StmtData *d)
 
 /* ---- consistency ---------------------------------------------------------- */
 
-static int64_t
-sum_practice(const GArray *a)
+StmtBreakdown
+stmt_breakdown_total(const GArray *rows)
 {
-    int64_t s = 0;
-    for (guint i = 0; i < a->len; i++)
-        s += g_array_index(a, StmtBreakdown, i).practice;
-    return s;
+    StmtBreakdown t = {0};
+    for (guint i = 0; i < rows->len; i++) {
+        const StmtBreakdown *b = &g_array_index(rows, StmtBreakdown, i);
+        t.units += b->units;
+        t.cost += b->cost;
+        t.practice += b->practice;
+        t.risk_pool += b->risk_pool;
+    }
+    return t;
 }
 
-static int64_t
-sum_risk_pool(const GArray *a)
+/*
+ * The month end of a statement agrees with itself (docs/month_end.md): each
+ * POD's and each restated month's before + change = now, the POD changes add
+ * up to the change of spend since the previous run, the restated months to
+ * the prior-month delta; a first publication has nothing changed; the
+ * statement's month is in the month's state.  NULL when it does, else what is
+ * wrong.
+ */
+static const char *
+check_month_end(const StmtData *d, const StmtPractice *p)
 {
-    int64_t s = 0;
-    for (guint i = 0; i < a->len; i++)
-        s += g_array_index(a, StmtBreakdown, i).risk_pool;
-    return s;
-}
-
-static int64_t
-sum_units(const GArray *a)
-{
-    int64_t s = 0;
-    for (guint i = 0; i < a->len; i++)
-        s += g_array_index(a, StmtBreakdown, i).units;
-    return s;
+    const StmtMonthEnd *e = &p->month_end;
+    int64_t delta = 0, prior = 0;
+    for (guint i = 0; i < p->change_pods->len; i++) {
+        const StmtChangePod *c = &g_array_index(p->change_pods, StmtChangePod, i);
+        if (c->from_units + c->delta_units != c->to_units ||
+            c->from_practice + c->delta_practice != c->to_practice)
+            return "a POD's change since the previous run is not its later figure less its earlier";
+        delta += c->delta_practice;
+    }
+    for (guint i = 0; i < p->prior_months->len; i++) {
+        const StmtPriorMonth *m = &g_array_index(p->prior_months, StmtPriorMonth, i);
+        if (m->closed_units + m->delta_units != m->units ||
+            m->closed_practice + m->delta_practice != m->practice)
+            return "a prior-month adjustment is not the figure now less the figure signed off";
+        prior += m->delta_practice;
+    }
+    if (delta != e->delta_spend)
+        return "the changes by POD do not add up to the change of spend since the previous run";
+    if (e->from_load_id == 0 && (e->units_changed != 0 || p->change_pods->len != 0))
+        return "a first publication has changes since a previous run";
+    if (prior != e->prior_month_delta || (int64_t)p->prior_months->len != e->prior_month_rows)
+        return "the prior-month adjustments do not add up to the statement's";
+    if (g_strcmp0(e->status, d->state.status) != 0 ||
+        g_strcmp0(e->closed_at, d->state.closed_at) != 0 ||
+        g_strcmp0(e->closed_by, d->state.closed_by) != 0)
+        return "its month's state (provisional or closed) is not the month's";
+    return NULL;
 }
 
 /*
  * The views must agree before a page is drawn: the POD and provider tables
  * add up to spend_ytd and risk_pool_ytd (R-G3), the chart ends on spend_ytd
- * and budget_ytd in the reporting month.
+ * and budget_ytd in the reporting month, the month end adds up.
  */
 static gboolean
 check_practice(const StmtData *d, const StmtPractice *p, GError **error)
 {
     const char *bad = NULL;
-    if (sum_practice(p->pods) != p->fig.spend_ytd || sum_risk_pool(p->pods) != p->fig.risk_pool_ytd)
+    StmtBreakdown pods = stmt_breakdown_total(p->pods);
+    StmtBreakdown providers = stmt_breakdown_total(p->providers);
+    if (pods.practice != p->fig.spend_ytd || pods.risk_pool != p->fig.risk_pool_ytd)
         bad = "the POD breakdown does not add up to spend_ytd and risk_pool_ytd";
-    else if (sum_practice(p->providers) != p->fig.spend_ytd ||
-             sum_risk_pool(p->providers) != p->fig.risk_pool_ytd)
+    else if (providers.practice != p->fig.spend_ytd || providers.risk_pool != p->fig.risk_pool_ytd)
         bad = "the provider breakdown does not add up to spend_ytd and risk_pool_ytd";
     else if ((int)p->months->len != d->month_number)
         bad = "the cumulative spend does not have a row for every month";
@@ -715,6 +836,8 @@ check_practice(const StmtData *d, const StmtPractice *p, GError **error)
               g_array_index(p->months, StmtMonth, p->months->len - 1).phased_budget !=
                   p->fig.budget_ytd))
         bad = "the cumulative spend does not end on spend_ytd and budget_ytd";
+    else
+        bad = check_month_end(d, p);
     if (bad != NULL) {
         g_set_error(error, PBC_ERROR, PBC_ERROR_DATA, "statement of practice %s: %s", p->code, bad);
         return FALSE;
@@ -742,20 +865,26 @@ stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error
     g_autoptr(GHashTable) by_code = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GArray) units_null = g_array_new(FALSE, FALSE, sizeof(gboolean));
 
-    /* 010's views come with pbc-publish's migrations: say so rather than "relation ...". */
-    PGresult *r = pub_db_query(conn, "could not read the catalogue",
-                               "SELECT to_regclass('pbc.v_statement_pct') IS NOT NULL", 0, NULL,
-                               error);
-    if (r == NULL)
-        return NULL;
-    gboolean migrated = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
-    if (!migrated) {
-        g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
-                    "the database has no statement views (pbc.v_statement_pct)\n"
-                    "detail: they come with migration 010_statement_views.sql\n"
-                    "hint: apply the migrations: pbc-publish --migrate");
-        return NULL;
+    /* 010's and 011's views come with pbc-publish's migrations: say so rather than
+     * "relation ... does not exist". */
+    static const struct {
+        const char *view, *what, *migration;
+    } needed[] = {
+        {"pbc.v_statement_pct", "statement views", "010_statement_views.sql"},
+        {"pbc.v_statement_status", "month-end views", "011_month_end.sql"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(needed); i++) {
+        gboolean exists = FALSE;
+        if (!pub_db_relation_exists(conn, needed[i].view, &exists, error))
+            return NULL;
+        if (!exists) {
+            g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
+                        "the database has no %s (%s)\n"
+                        "detail: they come with migration %s\n"
+                        "hint: apply the migrations: pbc-publish --migrate",
+                        needed[i].what, needed[i].view, needed[i].migration);
+            return NULL;
+        }
     }
     if (!load_statements(conn, d, by_code, units_null, error))
         return NULL;
@@ -770,13 +899,15 @@ stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error
     if (!load_months(conn, d, by_code, error) || !load_breakdown(conn, d, by_code, TRUE, error) ||
         !load_breakdown(conn, d, by_code, FALSE, error) ||
         !load_benchmarks(conn, d, by_code, error) || !load_patients(conn, d, by_code, error) ||
-        !load_attribution(conn, d, by_code, error) || !load_budgets(conn, d, by_code, error))
+        !load_attribution(conn, d, by_code, error) || !load_budgets(conn, d, by_code, error) ||
+        !load_period(conn, d, error) || !load_month_end(conn, d, by_code, error) ||
+        !load_change_pods(conn, d, by_code, error) || !load_prior_months(conn, d, by_code, error))
         return NULL;
     for (guint i = 0; i < d->practices->len; i++) {
         StmtPractice *p = g_ptr_array_index(d->practices, i);
         /* units_ytd is an addition to statements.csv: count the PODs' units when absent. */
         if (g_array_index(units_null, gboolean, i))
-            p->fig.units_ytd = sum_units(p->pods);
+            p->fig.units_ytd = stmt_breakdown_total(p->pods).units;
         /* The chart's budget line runs to March: the view's months, then the same rule. */
         for (int k = 1; k <= 12; k++)
             p->phased[k - 1] = k <= (int)p->months->len
@@ -784,10 +915,12 @@ stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error
                                    : stmt_phased_budget(p->fig.annual_budget, k);
         if (!check_practice(d, p, error))
             return NULL;
+        /* Every statement of the month came with the same publication and report. */
+        if (i == 0)
+            d->from_load_id = p->month_end.from_load_id;
     }
     if (!load_totals(conn, d, error))
         return NULL;
-    d->status = load_status(conn, d);
     d->published_at = load_published_at(conn, d);
     return g_steal_pointer(&d);
 }

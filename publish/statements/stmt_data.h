@@ -7,10 +7,13 @@
  * page needs (pbc.v_statement, v_statement_pod, v_statement_provider,
  * v_cumulative_spend, v_benchmarks, and 010's v_statement_budget,
  * v_statement_attribution, v_statement_top_patients, v_statement_consortium,
- * v_statement_pct) in one REPEATABLE READ READ ONLY transaction, so that the
+ * v_statement_pct; and 011's month end: v_period_status, v_statement_status,
+ * v_statement_changes_pod, v_statement_prior_month, docs/month_end.md) in one
+ * REPEATABLE READ READ ONLY transaction, so that the
  * pages and the charges files are one consistent snapshot even while a
  * publish replaces the month; the caller commits it after writing the
- * charges (stmt_charges.h), which read in the same transaction.
+ * charges and changes files (stmt_charges.h, stmt_changes.h), which read in
+ * the same transaction.
  *
  * Money stays integer pence; the database's decimals (rates, ratios,
  * populations) stay text for render_number.h to round exactly.  The rows a
@@ -90,6 +93,56 @@ typedef struct {
     const char *weighted_population;
 } StmtBudget;
 
+/* A POD's change since the previous run (v_statement_changes_pod): PRACTICE units. */
+typedef struct {
+    const char *pod;
+    const char *description;
+    int64_t from_units, to_units, delta_units;
+    int64_t from_practice, to_practice, delta_practice;   /* practice_pence: the spend */
+    int64_t delta_cost, delta_risk_pool;
+} StmtChangePod;
+
+/* Units of the change report by change and reason (counted from the changes file). */
+typedef struct {
+    const char *change;        /* ADDED, REMOVED, REATTRIBUTED, REPRICED, REDATED */
+    const char *reason;        /* LATE_RECORD, PROVIDER_DELETION ... (may be NULL) */
+    int64_t units;
+    int64_t delta_spend;       /* as seen by the practice (v_statement_changes) */
+} StmtChangeReason;
+
+/* A restated month already closed (v_statement_prior_month): late data. */
+typedef struct {
+    const char *activity_month;  /* YYYY-MM */
+    const char *closed_period;   /* the closed month whose load signed it off */
+    int64_t closed_load_id;
+    int64_t closed_units, units, delta_units;
+    int64_t closed_practice, practice, delta_practice;   /* practice_pence */
+    int64_t delta_risk_pool;
+} StmtPriorMonth;
+
+/* A statement's month end (v_statement_status): its month's state and what moved. */
+typedef struct {
+    const char *status;            /* CLOSED or PROVISIONAL */
+    const char *closed_at;         /* YYYY-MM-DD HH:MM (Europe/London) when closed, else NULL */
+    const char *closed_by;
+    int64_t from_load_id;          /* the run this publication replaced; 0: first publication */
+    int64_t units_changed;         /* its units in the change report (either side) */
+    int64_t delta_spend;           /* change of spend_ytd since that run (changes_by_practice) */
+    int64_t prior_month_rows;      /* restated practice-months of closed months */
+    int64_t prior_month_delta;     /* their Σ delta_practice_pence */
+} StmtMonthEnd;
+
+/* The month's state (v_period_status, 011). */
+typedef struct {
+    const char *status;            /* CLOSED or PROVISIONAL; NULL: no period row visible */
+    const char *closed_at;         /* YYYY-MM-DD HH:MM (Europe/London), NULL unless closed */
+    const char *closed_by;
+    const char *close_note;
+    const char *reopened_at;       /* the last re-open, when provisional again; else NULL */
+    const char *reopened_by;
+    const char *reopen_reason;
+} StmtPeriod;
+
 /* The headline figures of a statement or of a total (R-G3). */
 typedef struct {
     int64_t annual_budget;
@@ -120,11 +173,19 @@ typedef struct {
     GArray *patients;          /* StmtPatient, at most 10 */
     GArray *attribution;       /* StmtAttribution */
     StmtBudget budget;
+    StmtMonthEnd month_end;
+    GArray *change_pods;       /* StmtChangePod, by POD */
+    GArray *prior_months;      /* StmtPriorMonth, by activity month */
     /* Filled by stmt_charges_write(): */
     uint64_t charge_rows;
     int64_t charge_practice_pence;
+    /* Filled by stmt_changes_write(): */
+    uint64_t change_rows;
+    int64_t change_delta_spend;
+    GArray *change_reasons;    /* StmtChangeReason, in the file's order */
     char *file;                /* page file name, "<code>.html" */
     char *charges_file;        /* "<code>_charges.csv" */
+    char *changes_file;        /* "<code>_changes.csv" */
 } StmtPractice;
 
 /* A consortium's or the PCT's totals. */
@@ -137,6 +198,9 @@ typedef struct {
     GArray *pods;              /* StmtBreakdown summed over the practices */
     GArray *providers;
     GPtrArray *members;        /* StmtPractice *, not owned */
+    int64_t delta_spend;       /* Σ the practices' month_end.delta_spend */
+    int64_t prior_month_delta; /* Σ the practices' month_end.prior_month_delta */
+    int changed;               /* practices whose statement has units in the change report */
     char *file;                /* "consortium_<code>.html" / "pct.html" */
 } StmtSummary;
 
@@ -145,7 +209,8 @@ typedef struct {
     char *period;              /* YYYY-MM */
     char *fin_year;            /* 2006/07 */
     int month_number;          /* April = 1 */
-    const char *status;        /* "CLOSED", "PROVISIONAL" or NULL: no period closing recorded */
+    StmtPeriod state;          /* provisional or closed, by whom (v_period_status) */
+    int64_t from_load_id;      /* the run this publication replaced; 0: first publication */
     const char *published_at;  /* when the standing load finished, or NULL when not visible */
     GPtrArray *practices;      /* StmtPractice *, by consortium then code */
     GPtrArray *consortia;      /* StmtSummary *, by code; practices with no consortium in none */
@@ -158,10 +223,12 @@ typedef struct {
  * ISOLATION LEVEL REPEATABLE READ READ ONLY) and reads the statements of
  * (pct, period).  Returns the data, owned by the caller (stmt_data_free), or
  * NULL with PBC_ERROR_DB set: a failed query (the views missing: migrations
- * not applied), or no statement published for (pct, period) that the user
- * may see; or PBC_ERROR_DATA when the views disagree with each other (a
- * breakdown or the chart not adding up to spend_ytd).  The transaction stays
- * open either way; the caller ends it (stmt_data_end).
+ * 010 or 011 not applied), or no statement published for (pct, period) that
+ * the user may see; or PBC_ERROR_DATA when the views disagree with each other
+ * (a breakdown or the chart not adding up to spend_ytd, a change by POD or a
+ * prior-month adjustment not adding up to the statement's month-end figures,
+ * a statement whose month state differs from the month's).  The transaction
+ * stays open either way; the caller ends it (stmt_data_end).
  */
 StmtData *stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error);
 
@@ -174,6 +241,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StmtData, stmt_data_free)
 
 /* A safe file name stem for a code: letters, digits, '-' and '_' kept, others '_'. */
 char *stmt_file_stem(const char *code);
+
+/* The sum of a breakdown's rows (key and description NULL). */
+StmtBreakdown stmt_breakdown_total(const GArray *rows);
 
 /*
  * The figures' phased budget for month k of 12 (R-G3's budget_ytd rule for

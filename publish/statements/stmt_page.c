@@ -37,6 +37,9 @@ static const char css[] =
     "  font-weight: bold; margin-left: 6pt; }\n"
     ".status.closed { background: #d9efe2; color: var(--pos); }\n"
     ".status.provisional { background: #fff1c9; color: #7a5500; }\n"
+    ".state { margin: 5pt 0 0; padding: 3pt 7pt; border-left: 3pt solid; font-size: 9pt; }\n"
+    ".state.closed { border-color: var(--pos); background: #eef7f1; }\n"
+    ".state.provisional { border-color: #c98a00; background: #fff8e1; }\n"
     "h2 { font-size: 12pt; color: var(--accent); border-bottom: 1px solid var(--rule);\n"
     "  margin: 14pt 0 5pt; padding-bottom: 2pt; }\n"
     "section { break-inside: avoid; page-break-inside: avoid; }\n"
@@ -109,6 +112,19 @@ stmt_month_name(const char *month)
     return g_strdup_printf("%s %d", month_names[m - 1], y);
 }
 
+char *
+stmt_datetime_text(const char *at)
+{
+    char month[8];
+    if (at == NULL || strlen(at) < 16 || at[7] != '-' || at[10] != ' ')
+        return g_strdup(at ? at : "");
+    g_strlcpy(month, at, sizeof month);
+    int y = 0, m = month_of(month, &y);
+    if (m == 0)
+        return g_strdup(at);
+    return g_strdup_printf("%d %s %d, %.5s", atoi(at + 8), month_names[m - 1], y, at + 11);
+}
+
 const char *
 stmt_month_abbrev(const char *month)
 {
@@ -141,6 +157,51 @@ link(GString *out, const char *href, const char *text)
     g_string_append(out, "\">");
     render_html_escape(out, text);
     g_string_append(out, "</a>");
+}
+
+/*
+ * What closed or provisional means for the reader, with who closed the month
+ * and when, or who re-opened it and why (v_period_status).
+ */
+static void
+state_line(GString *out, const StmtData *d, const char *month)
+{
+    const StmtPeriod *s = &d->state;
+    if (g_strcmp0(s->status, "CLOSED") == 0) {
+        g_autofree char *at = stmt_datetime_text(s->closed_at);
+        g_string_append(out, "<p class=\"state closed\" id=\"period-state\"><strong>Closed</strong> "
+                             "by <strong id=\"closed-by\">");
+        render_html_text_or(out, s->closed_by, "finance");
+        g_string_append(out, "</strong> on <strong id=\"closed-at\">");
+        render_html_escape(out, at);
+        g_string_append(out, "</strong>: finance signed these figures off and they will not "
+                             "change. Late data for ");
+        render_html_escape(out, month);
+        g_string_append(out, " appears in a later month's statement as a prior-month "
+                             "adjustment.");
+        if (s->close_note) {
+            g_string_append(out, " Note: ");
+            render_html_escape(out, s->close_note);
+        }
+        g_string_append(out, "</p>\n");
+    } else if (s->status != NULL) {
+        g_string_append(out, "<p class=\"state provisional\" id=\"period-state\">"
+                             "<strong>Provisional</strong>: finance has not closed ");
+        render_html_escape(out, month);
+        g_string_append(out, " yet, so these figures may still change with late or corrected "
+                             "data.");
+        if (s->reopened_at) {
+            g_autofree char *at = stmt_datetime_text(s->reopened_at);
+            g_string_append(out, " The month was re-opened by ");
+            render_html_text_or(out, s->reopened_by, "finance");
+            g_string_append(out, " on ");
+            render_html_escape(out, at);
+            g_string_append(out, ": &#8220;");
+            render_html_text_or(out, s->reopen_reason, "");
+            g_string_append(out, "&#8221;.");
+        }
+        g_string_append(out, "</p>\n");
+    }
 }
 
 void
@@ -177,13 +238,14 @@ stmt_page_begin(GString *out, const StmtData *d, const char *kind, const char *t
     g_string_append_printf(out, "</strong> (month %d of ", d->month_number);
     render_html_escape(out, d->fin_year);
     g_string_append(out, ")");
-    /* Closed or provisional, when the schema records period closing. */
-    if (g_strcmp0(d->status, "CLOSED") == 0)
+    /* Closed or provisional (month end, docs/month_end.md). */
+    if (g_strcmp0(d->state.status, "CLOSED") == 0)
         g_string_append(out, "<span class=\"status closed\" id=\"period-status\">month closed</span>");
-    else if (d->status != NULL)
-        g_string_append(out, "<span class=\"status provisional\" id=\"period-status\">provisional: "
-                             "the month is not closed, figures may change</span>");
-    g_string_append(out, "</div>\n</header>\n");
+    else if (d->state.status != NULL)
+        g_string_append(out, "<span class=\"status provisional\" id=\"period-status\">provisional</span>");
+    g_string_append(out, "</div>\n");
+    state_line(out, d, month);
+    g_string_append(out, "</header>\n");
 }
 
 void
@@ -395,7 +457,6 @@ stmt_page_breakdown(GString *out, const char *caption, const char *heading, cons
     g_string_append(out, "<th class=\"num\">Units</th><th class=\"num\">Cost</th>"
                          "<th class=\"num\">Practice part</th><th class=\"num\">Risk pool</th>"
                          "</tr></thead>\n<tbody>\n");
-    StmtBreakdown sum = {0};
     for (guint i = 0; i < rows->len; i++) {
         const StmtBreakdown *b = &g_array_index(rows, StmtBreakdown, i);
         g_string_append(out, "<tr><td>");
@@ -411,11 +472,8 @@ stmt_page_breakdown(GString *out, const char *caption, const char *heading, cons
         stmt_page_money_cell(out, b->practice);
         stmt_page_money_cell(out, b->risk_pool);
         g_string_append(out, "</tr>\n");
-        sum.units += b->units;
-        sum.cost += b->cost;
-        sum.practice += b->practice;
-        sum.risk_pool += b->risk_pool;
     }
+    StmtBreakdown sum = stmt_breakdown_total(rows);
     if (rows->len == 0)
         g_string_append_printf(out, "<tr><td colspan=\"%d\" class=\"note\">No activity charged to "
                                     "the budget this year.</td></tr>\n",
@@ -430,13 +488,65 @@ stmt_page_breakdown(GString *out, const char *caption, const char *heading, cons
 }
 
 void
-stmt_page_statement_table(GString *out, const GPtrArray *members, const StmtFigures *total,
-                          const char *total_label)
+stmt_page_figure_headings(GString *out, gboolean with_change)
 {
-    g_string_append(out, "<table class=\"statements\">\n<thead><tr><th>Practice</th>"
-                         "<th class=\"num\">Budget to date</th><th class=\"num\">Spend to date</th>"
+    g_string_append(out, "<th class=\"num\">Budget to date</th><th class=\"num\">Spend to date</th>"
                          "<th class=\"num\">Variance</th><th class=\"num\">Forecast outturn</th>"
-                         "<th class=\"num\">Forecast variance</th></tr></thead>\n<tbody>\n");
+                         "<th class=\"num\">Forecast variance</th>");
+    if (with_change)
+        g_string_append(out, "<th class=\"num\">Change since<br/>last run</th>");
+}
+
+void
+stmt_page_figure_cells(GString *out, const StmtFigures *f, gboolean with_change,
+                       int64_t delta_spend)
+{
+    stmt_page_money_cell(out, f->budget_ytd);
+    stmt_page_money_cell(out, f->spend_ytd);
+    stmt_page_money_cell(out, f->variance_ytd);
+    stmt_page_money_cell(out, f->forecast_outturn);
+    stmt_page_money_cell(out, f->forecast_variance);
+    if (with_change)
+        stmt_page_change_cell(out, delta_spend);
+}
+
+void
+stmt_page_change_html(GString *out, int64_t pence)
+{
+    g_autofree char *m = render_money(pence < 0 ? -pence : pence);
+    /* A change, not a balance: signed, and not red (less spend is no bad news). */
+    g_string_append_printf(out, "<span class=\"money\">%s%s</span>",
+                           pence > 0 ? "+" : pence < 0 ? RENDER_MINUS : "", m);
+}
+
+void
+stmt_page_change_cell(GString *out, int64_t pence)
+{
+    g_string_append(out, "<td class=\"num\">");
+    stmt_page_change_html(out, pence);
+    g_string_append(out, "</td>");
+}
+
+void
+stmt_page_breakdowns(GString *out, const GArray *pods, const GArray *providers)
+{
+    g_string_append(out, "<section id=\"pods\">\n<h2>Spend and activity by point of delivery</h2>\n");
+    stmt_page_breakdown(out, "By point of delivery, year to date", "POD", pods, TRUE);
+    g_string_append(out, "</section>\n<section id=\"providers\">\n<h2>Spend and activity by "
+                         "provider</h2>\n");
+    stmt_page_breakdown(out, "By provider, year to date", "Provider", providers, FALSE);
+    g_string_append(out, "</section>\n");
+}
+
+void
+stmt_page_statement_table(GString *out, const StmtData *d, const GPtrArray *members,
+                          const StmtSummary *total, const char *total_label)
+{
+    /* The change since the previous run, once the month has one (docs/month_end.md). */
+    gboolean with_change = d->from_load_id != 0;
+    g_string_append(out, "<table class=\"statements\">\n<thead><tr><th>Practice</th>");
+    stmt_page_figure_headings(out, with_change);
+    g_string_append(out, "</tr></thead>\n<tbody>\n");
     for (guint i = 0; i < members->len; i++) {
         const StmtPractice *p = g_ptr_array_index(members, i);
         g_string_append(out, "<tr id=\"row-");
@@ -446,11 +556,7 @@ stmt_page_statement_table(GString *out, const GPtrArray *members, const StmtFigu
         g_string_append(out, "</strong> ");
         render_html_text_or(out, p->name, "");
         g_string_append(out, "</td>");
-        stmt_page_money_cell(out, p->fig.budget_ytd);
-        stmt_page_money_cell(out, p->fig.spend_ytd);
-        stmt_page_money_cell(out, p->fig.variance_ytd);
-        stmt_page_money_cell(out, p->fig.forecast_outturn);
-        stmt_page_money_cell(out, p->fig.forecast_variance);
+        stmt_page_figure_cells(out, &p->fig, with_change, p->month_end.delta_spend);
         g_string_append(out, "</tr>\n");
     }
     g_string_append(out, "</tbody>\n");
@@ -458,12 +564,41 @@ stmt_page_statement_table(GString *out, const GPtrArray *members, const StmtFigu
         g_string_append(out, "<tfoot><tr><td>");
         render_html_escape(out, total_label);
         g_string_append(out, "</td>");
-        stmt_page_money_cell(out, total->budget_ytd);
-        stmt_page_money_cell(out, total->spend_ytd);
-        stmt_page_money_cell(out, total->variance_ytd);
-        stmt_page_money_cell(out, total->forecast_outturn);
-        stmt_page_money_cell(out, total->forecast_variance);
+        stmt_page_figure_cells(out, &total->fig, with_change, total->delta_spend);
         g_string_append(out, "</tr></tfoot>\n");
     }
     g_string_append(out, "</table>\n");
+}
+
+void
+stmt_page_month_end_summary(GString *out, const StmtData *d, const StmtSummary *s,
+                            const char *who)
+{
+    g_string_append(out, "<section id=\"month-end\">\n<h2>Changes since the previous run</h2>\n");
+    if (d->from_load_id == 0) {
+        g_autofree char *month = stmt_month_name(d->period);
+        g_string_append(out, "<p id=\"changes-summary\">This is the first publication of ");
+        render_html_escape(out, month);
+        g_string_append(out, ": there is no earlier run to compare with.</p>\n");
+    } else {
+        g_autofree char *n = render_count(s->changed);
+        g_string_append_printf(out, "<p id=\"changes-summary\" data-pence=\"%" G_GINT64_FORMAT
+                                    "\">Since load %" G_GINT64_FORMAT ", the run this publication "
+                                    "replaced, the spend to date of %s moved by <strong>",
+                               s->delta_spend, d->from_load_id, who);
+        stmt_page_change_html(out, s->delta_spend);
+        g_string_append_printf(out, "</strong>; %s of the %u statements changed. Each practice's "
+                                    "page lists the units behind its change.</p>\n",
+                               n, s->members->len);
+    }
+    if (s->prior_month_delta != 0) {
+        g_string_append_printf(out, "<p id=\"prior-month-summary\" data-pence=\"%" G_GINT64_FORMAT
+                                    "\">Late data for months already closed restates them by "
+                                    "<strong>",
+                               s->prior_month_delta);
+        stmt_page_change_html(out, s->prior_month_delta);
+        g_string_append(out, "</strong> in all (prior-month adjustments, on the practices' "
+                             "pages); the closed months' statements stay as signed off.</p>\n");
+    }
+    g_string_append(out, "</section>\n");
 }

@@ -28,7 +28,8 @@ typedef struct {
  * to the index, the PCT page and `extra` links, NULL-terminated by a NULL
  * href; may be NULL) and the heading: `kind` ("Practice statement"), the
  * title (escaped) and `code`, then the PCT, the consortium (when not NULL),
- * the reporting month and, when the schema records it, whether it is closed.
+ * the reporting month and whether it is closed (by whom and when) or
+ * provisional (re-opened, by whom and why), from d->state.
  */
 void stmt_page_begin(GString *out, const StmtData *d, const char *kind, const char *title,
                      const char *code, const char *consortium, const StmtLink *extra);
@@ -38,6 +39,8 @@ void stmt_page_end(GString *out, const StmtData *d);
 
 /* "September 2006" for "2006-09" (g_free); the input itself when malformed. */
 char *stmt_month_name(const char *month);
+/* "4 October 2006, 16:02" for "2006-10-04 16:02" (g_free); the input itself when malformed. */
+char *stmt_datetime_text(const char *at);
 /* "Sep" for "2006-09" (static); "" when malformed. */
 const char *stmt_month_abbrev(const char *month);
 
@@ -67,17 +70,45 @@ void stmt_page_chart(GString *out, const StmtData *d, const GArray *months,
 void stmt_page_breakdown(GString *out, const char *caption, const char *heading,
                          const GArray *rows, gboolean with_description);
 
+/* The POD and the provider breakdowns, each in its section (id "pods", "providers"). */
+void stmt_page_breakdowns(GString *out, const GArray *pods, const GArray *providers);
+
 /*
  * The table of statements with their headline figures, each linking its
- * page: members are StmtPractice * (link p->file).  With a total row when
- * total != NULL.
+ * page: members are StmtPractice * (link p->file).  Once the month has a
+ * previous run (d->from_load_id), a column with each statement's change of
+ * spend since it.  With a total row (total's figures and change) when total
+ * != NULL.
  */
-void stmt_page_statement_table(GString *out, const GPtrArray *members, const StmtFigures *total,
-                               const char *total_label);
+void stmt_page_statement_table(GString *out, const StmtData *d, const GPtrArray *members,
+                               const StmtSummary *total, const char *total_label);
+
+/*
+ * The column headings and the cells of a row of headline figures: budget
+ * and spend to date, variance, forecast outturn and variance, and with
+ * with_change the change of spend since the previous run.
+ */
+void stmt_page_figure_headings(GString *out, gboolean with_change);
+void stmt_page_figure_cells(GString *out, const StmtFigures *f, gboolean with_change,
+                            int64_t delta_spend);
+
+/*
+ * The month end of a total (index, PCT, consortium; docs/month_end.md): the
+ * change of its practices' spend since the previous run and how many
+ * statements changed, or that this is the month's first publication; the
+ * prior-month adjustments to closed months when there are any.  who: "the
+ * PCT's practices".
+ */
+void stmt_page_month_end_summary(GString *out, const StmtData *d, const StmtSummary *s,
+                                 const char *who);
 
 /* Appends a money table cell: <td class="num">…</td>. */
 void stmt_page_money_cell(GString *out, int64_t pence);
 /* Appends a count table cell. */
 void stmt_page_count_cell(GString *out, int64_t n);
+/* Appends a change of money, signed: "+£12.00", "−£3.50", "£0.00" (not red: a change). */
+void stmt_page_change_html(GString *out, int64_t pence);
+/* The same in a table cell. */
+void stmt_page_change_cell(GString *out, int64_t pence);
 
 #endif

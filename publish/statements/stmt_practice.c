@@ -299,6 +299,211 @@ render_budget(GString *out, const StmtData *d, const StmtPractice *p)
     g_string_append(out, "</section>\n");
 }
 
+/* ---- month end (docs/month_end.md) ------------------------------------------- */
+
+static const char *
+change_text(const char *change)
+{
+    static const char *const t[][2] = {
+        {"ADDED", "Added"},           {"REMOVED", "Removed"},   {"REATTRIBUTED", "Re-attributed"},
+        {"REPRICED", "Re-priced"},    {"REDATED", "Re-dated"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(t); i++)
+        if (g_strcmp0(change, t[i][0]) == 0)
+            return t[i][1];
+    return change;
+}
+
+static const char *
+reason_text(const char *reason)
+{
+    static const char *const t[][2] = {
+        {"LATE_RECORD", "activity the previous run did not have (sent or discharged late)"},
+        {"PROVIDER_DELETION", "deleted by the hospital"},
+        {"NOT_RESUBMITTED", "its extract is not among this run's inputs"},
+        {"PROVIDER_REPLACEMENT", "corrected by the hospital"},
+        {"REGISTRATION_CHANGE", "the patient's registration (Exeter) changed"},
+        {"HIGH_COST_SPLIT", "the patient's other activity moved the high-cost split"},
+        {"TARIFF_OR_REFERENCE_CHANGE", "priced or attributed under changed reference data"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(t); i++)
+        if (g_strcmp0(reason, t[i][0]) == 0)
+            return t[i][1];
+    return NULL;
+}
+
+/* The link to the changes file, its rows and their total. */
+static void
+changes_link(GString *out, const StmtPractice *p)
+{
+    g_autofree char *rows = render_count((int64_t)p->change_rows);
+    g_string_append(out, "<p>The units behind these figures: <a id=\"changes-link\" href=\"");
+    render_html_href(out, p->changes_file);
+    g_string_append(out, "\">");
+    render_html_escape(out, p->changes_file);
+    g_string_append_printf(out, "</a> (CSV, %s row%s: each unit's change, its reason and the "
+                                "evidence; its delta_spend_pence column adds up to ",
+                           rows, p->change_rows == 1 ? "" : "s");
+    stmt_page_change_html(out, p->change_delta_spend);
+    g_string_append(out, "). A unit moved between two practices is in both practices' files."
+                         "</p>\n");
+}
+
+/* What moved since the run this publication replaced: by change and reason, by POD. */
+static void
+render_changes(GString *out, const StmtData *d, const StmtPractice *p)
+{
+    const StmtMonthEnd *e = &p->month_end;
+    g_string_append(out, "<section id=\"changes\">\n<h2>Changes since the previous run</h2>\n");
+    if (e->from_load_id == 0) {
+        g_autofree char *month = stmt_month_name(d->period);
+        g_string_append(out, "<p id=\"changes-summary\" data-units=\"0\" data-pence=\"0\">This "
+                             "is the first publication of ");
+        render_html_escape(out, month);
+        g_string_append(out, ": there is no earlier run to compare with.</p>\n</section>\n");
+        return;
+    }
+    g_autofree char *units = render_count(e->units_changed);
+    g_string_append_printf(out, "<p id=\"changes-summary\" data-units=\"%" G_GINT64_FORMAT
+                                "\" data-pence=\"%" G_GINT64_FORMAT "\">Since load %" G_GINT64_FORMAT
+                                ", the run this publication replaced, ",
+                           e->units_changed, e->delta_spend, e->from_load_id);
+    if (e->units_changed == 0) {
+        g_string_append(out, "none of the practice's units changed.</p>\n");
+        changes_link(out, p);
+        g_string_append(out, "</section>\n");
+        return;
+    }
+    g_string_append_printf(out, "<strong>%s unit%s</strong> of the practice changed and its "
+                                "spend to date moved by <strong>",
+                           units, e->units_changed == 1 ? "" : "s");
+    stmt_page_change_html(out, e->delta_spend);
+    g_string_append(out, "</strong>.</p>\n");
+
+    g_string_append(out, "<table class=\"change-reasons\">\n<caption>By change and reason"
+                         "</caption>\n<thead><tr><th>Change</th><th>Reason</th>"
+                         "<th class=\"num\">Units</th><th class=\"num\">Change in spend</th>"
+                         "</tr></thead>\n<tbody>\n");
+    for (guint i = 0; i < p->change_reasons->len; i++) {
+        const StmtChangeReason *c = &g_array_index(p->change_reasons, StmtChangeReason, i);
+        g_string_append(out, "<tr><td>");
+        render_html_escape(out, change_text(c->change));
+        g_string_append(out, "</td><td>");
+        render_html_text_or(out, reason_text(c->reason), c->reason ? c->reason : "");
+        g_string_append(out, "</td>");
+        stmt_page_count_cell(out, c->units);
+        stmt_page_change_cell(out, c->delta_spend);
+        g_string_append(out, "</tr>\n");
+    }
+    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
+    stmt_page_count_cell(out, (int64_t)p->change_rows);
+    stmt_page_change_cell(out, p->change_delta_spend);
+    g_string_append(out, "</tr></tfoot>\n</table>\n");
+
+    g_string_append(out, "<table class=\"change-pods\">\n<caption>By point of delivery: the "
+                         "units charged to the budget, then and now</caption>\n<thead><tr>"
+                         "<th>POD</th><th></th><th class=\"num\">Units then</th>"
+                         "<th class=\"num\">Units now</th><th class=\"num\">Change</th>"
+                         "<th class=\"num\">Spend then</th><th class=\"num\">Spend now</th>"
+                         "<th class=\"num\">Change in spend</th></tr></thead>\n<tbody>\n");
+    StmtChangePod sum = {0};
+    for (guint i = 0; i < p->change_pods->len; i++) {
+        const StmtChangePod *c = &g_array_index(p->change_pods, StmtChangePod, i);
+        g_string_append(out, "<tr id=\"change-");
+        render_html_escape(out, c->pod);
+        g_string_append(out, "\"><td>");
+        render_html_escape(out, c->pod);
+        g_string_append(out, "</td><td>");
+        render_html_text_or(out, c->description, "");
+        g_string_append(out, "</td>");
+        stmt_page_count_cell(out, c->from_units);
+        stmt_page_count_cell(out, c->to_units);
+        stmt_page_count_cell(out, c->delta_units);
+        stmt_page_money_cell(out, c->from_practice);
+        stmt_page_money_cell(out, c->to_practice);
+        stmt_page_change_cell(out, c->delta_practice);
+        g_string_append(out, "</tr>\n");
+        sum.from_units += c->from_units;
+        sum.to_units += c->to_units;
+        sum.delta_units += c->delta_units;
+        sum.from_practice += c->from_practice;
+        sum.to_practice += c->to_practice;
+        sum.delta_practice += c->delta_practice;
+    }
+    if (p->change_pods->len == 0)
+        g_string_append(out, "<tr><td colspan=\"8\" class=\"note\">No change in the units "
+                             "charged to the budget (the units above moved outside it, or only "
+                             "their details changed).</td></tr>\n");
+    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
+    stmt_page_count_cell(out, sum.from_units);
+    stmt_page_count_cell(out, sum.to_units);
+    stmt_page_count_cell(out, sum.delta_units);
+    stmt_page_money_cell(out, sum.from_practice);
+    stmt_page_money_cell(out, sum.to_practice);
+    stmt_page_change_cell(out, sum.delta_practice);
+    g_string_append(out, "</tr></tfoot>\n</table>\n");
+    changes_link(out, p);
+    g_string_append(out, "</section>\n");
+}
+
+/* Late data for months already closed, against the figures signed off. */
+static void
+render_prior_months(GString *out, const StmtPractice *p)
+{
+    const StmtMonthEnd *e = &p->month_end;
+    g_string_append(out, "<section id=\"prior-month\">\n<h2>Prior-month adjustments</h2>\n");
+    if (p->prior_months->len == 0) {
+        g_string_append(out, "<p id=\"prior-month-summary\" data-pence=\"0\">None: no activity "
+                             "of a month already closed has changed since it was signed off.</p>\n"
+                             "</section>\n");
+        return;
+    }
+    g_string_append_printf(out, "<p id=\"prior-month-summary\" data-pence=\"%" G_GINT64_FORMAT
+                                "\">Late data for months that finance has already closed: each "
+                                "month's units charged to the budget as signed off, and as they "
+                                "stand in this run. The closed statements stay as they were; the "
+                                "spend to date above includes these adjustments, <strong>",
+                           e->prior_month_delta);
+    stmt_page_change_html(out, e->prior_month_delta);
+    g_string_append(out, "</strong> in all.</p>\n<table class=\"prior-month\">\n<thead><tr>"
+                         "<th>Activity month</th><th>Signed off with</th>"
+                         "<th class=\"num\">Units then</th><th class=\"num\">Units now</th>"
+                         "<th class=\"num\">Spend then</th><th class=\"num\">Spend now</th>"
+                         "<th class=\"num\">Adjustment</th></tr></thead>\n<tbody>\n");
+    StmtPriorMonth sum = {0};
+    for (guint i = 0; i < p->prior_months->len; i++) {
+        const StmtPriorMonth *m = &g_array_index(p->prior_months, StmtPriorMonth, i);
+        g_autofree char *month = stmt_month_name(m->activity_month);
+        g_autofree char *closed = stmt_month_name(m->closed_period);
+        g_string_append(out, "<tr id=\"prior-");
+        render_html_escape(out, m->activity_month);
+        g_string_append(out, "\"><td>");
+        render_html_escape(out, month);
+        g_string_append(out, "</td><td>the ");
+        render_html_escape(out, closed);
+        g_string_append_printf(out, " statement (load %" G_GINT64_FORMAT ")</td>",
+                               m->closed_load_id);
+        stmt_page_count_cell(out, m->closed_units);
+        stmt_page_count_cell(out, m->units);
+        stmt_page_money_cell(out, m->closed_practice);
+        stmt_page_money_cell(out, m->practice);
+        stmt_page_change_cell(out, m->delta_practice);
+        g_string_append(out, "</tr>\n");
+        sum.closed_units += m->closed_units;
+        sum.units += m->units;
+        sum.closed_practice += m->closed_practice;
+        sum.practice += m->practice;
+        sum.delta_practice += m->delta_practice;
+    }
+    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
+    stmt_page_count_cell(out, sum.closed_units);
+    stmt_page_count_cell(out, sum.units);
+    stmt_page_money_cell(out, sum.closed_practice);
+    stmt_page_money_cell(out, sum.practice);
+    stmt_page_change_cell(out, sum.delta_practice);
+    g_string_append(out, "</tr></tfoot>\n</table>\n</section>\n");
+}
+
 /* ---- the page ---------------------------------------------------------------- */
 
 void
@@ -318,12 +523,9 @@ stmt_practice_render(GString *out, const StmtData *d, const StmtPractice *p)
     stmt_page_headline(out, d, &p->fig, "the practice");
     stmt_page_chart(out, d, p->months, p->phased, &p->fig);
 
-    g_string_append(out, "<section id=\"pods\">\n<h2>Spend and activity by point of delivery</h2>\n");
-    stmt_page_breakdown(out, "By point of delivery, year to date", "POD", p->pods, TRUE);
-    g_string_append(out, "</section>\n<section id=\"providers\">\n<h2>Spend and activity by "
-                         "provider</h2>\n");
-    stmt_page_breakdown(out, "By provider, year to date", "Provider", p->providers, FALSE);
-    g_string_append(out, "</section>\n");
+    stmt_page_breakdowns(out, p->pods, p->providers);
+    render_changes(out, d, p);
+    render_prior_months(out, p);
 
     render_benchmarks(out, p);
     render_patients(out, p);
