@@ -13,17 +13,15 @@
  * flagged as broken quoting, the parser is reset and reading resumes at the
  * next line.
  *
- * Fast path.  Calling libcsv for every byte through function pointers and a
- * callback per field cost more than decompression itself, so a record that
- * starts a line and ends on it (the overwhelming case) is split here by
- * split_line(), which implements exactly the libcsv semantics above for
- * that case: fields separated by commas; an unquoted field trimmed of
- * spaces, tabs and carriage returns; a quoted field with doubled quotes
- * undone, spaces after its closing quote allowed; then every field trimmed
- * of spaces and tabs as field_cb() does.  Anything else (a quote inside an
- * unquoted field, text after a closing quote, a quoted field running past
- * the line end, a last line without a line end) goes to libcsv from the
- * start of the line, so the rare cases keep libcsv's exact behaviour.
+ * Speed without leaving libcsv: every record is parsed by libcsv, with its
+ * default (inlined) space and line-end tests rather than callbacks per
+ * byte.  For that the CR of a CRLF line end is dropped before the line is
+ * fed (unless the line ends inside a quoted field, where it is data), so
+ * '\n' is the only line end libcsv sees outside quotes; a carriage
+ * return left alone outside quotes would end a row mid-line, and such a
+ * record is flagged broken (RFC 4180 wants it quoted).  Fields are gathered
+ * in plain arrays, and a record that fits on one line keeps its raw bytes
+ * in the read buffer instead of a copy.
  */
 #include "csv_in.h"
 
@@ -59,23 +57,12 @@ struct CsvIn {
     gsize raw_len;
     int64_t rec_line;
     gboolean row_done;
+    guint rows;          /* rows libcsv ended while feeding the current line */
     gboolean broken;
     /* header */
     char **header;
     guint nheader;
 };
-
-static int
-is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-static int
-is_term(unsigned char c)
-{
-    return c == '\n';
-}
 
 /* Makes room for need more field bytes. */
 static inline void
@@ -127,6 +114,7 @@ row_cb(int c, void *data)
 {
     (void)c;
     CsvIn *in = data;
+    in->rows++;
     in->row_done = TRUE;
 }
 
@@ -134,8 +122,6 @@ static void
 parser_init(CsvIn *in)
 {
     csv_init(&in->parser, CSV_STRICT | CSV_STRICT_FINI);
-    csv_set_space_func(&in->parser, is_space);
-    csv_set_term_func(&in->parser, is_term);
 }
 
 CsvIn *
@@ -288,92 +274,28 @@ record_is_empty(const CsvIn *in)
     return in->nf == 0 || (in->nf == 1 && in->lens[0] == 0);
 }
 
-/* libcsv's white space here (parser_init): space, tab, carriage return. */
-static inline gboolean
-sp(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-enum { SPLIT_RECORD, SPLIT_BLANK, SPLIT_FALLBACK };
-
 /*
- * Splits one whole line s[0 .. len), s[len - 1] being its '\n', into the
- * current record's fields as libcsv (CSV_STRICT, the space and line-end
- * functions above) followed by field_cb() would.  SPLIT_BLANK for a line of
- * white space only (libcsv reports no row); SPLIT_FALLBACK, with nothing
- * recorded, for anything libcsv must judge (see the header comment).
+ * Feeds one physical line to libcsv: a CRLF line end goes in as LF.
+ * Returns FALSE when libcsv finds broken quoting, or when a carriage return
+ * alone ended a row before the line's end.
  */
-static int
-split_line(CsvIn *in, const char *s, gsize len)
+static gboolean
+feed_line(CsvIn *in, const char *s, size_t len)
 {
-    const char *q = s, *e = s + len - 1;
-    while (q < e && sp(*q))
-        q++;
-    if (q == e)
-        return SPLIT_BLANK;
-    /* Fields and their NULs never take more bytes than the line. */
-    fbuf_reserve(in, len + 1);
-    char *out = in->fbuf;
-    gsize o = 0;
-    for (;;) {
-        gsize start = o;
-        if (*q == '"') {
-            q++;
-            for (;;) {
-                const char *r = memchr(q, '"', (size_t)(e - q));
-                if (r == NULL)
-                    goto fallback; /* the field goes on past the line end */
-                memcpy(out + o, q, (size_t)(r - q));
-                o += (gsize)(r - q);
-                q = r + 1;
-                if (q < e && *q == '"') {
-                    out[o++] = '"';
-                    q++;
-                    continue;
-                }
-                break;
-            }
-            while (q < e && sp(*q))
-                q++;
-            if (q < e && *q != ',')
-                goto fallback; /* strict: text after the closing quote */
-            /* field_cb(): quoted content trimmed of spaces and tabs */
-            gsize a = start, b = o;
-            while (a < b && (out[a] == ' ' || out[a] == '\t'))
-                a++;
-            while (b > a && (out[b - 1] == ' ' || out[b - 1] == '\t'))
-                b--;
-            if (a > start)
-                memmove(out + start, out + a, b - a);
-            o = start + (b - a);
-        } else {
-            const char *r = q;
-            while (r < e && *r != ',') {
-                if (*r == '"')
-                    goto fallback; /* strict: a quote in an unquoted field */
-                r++;
-            }
-            const char *t = r;
-            while (t > q && sp(t[-1]))
-                t--;
-            memcpy(out + o, q, (size_t)(t - q));
-            o += (gsize)(t - q);
-            q = r;
-        }
-        in->flen = start;
-        field_push(in, start, o - start);
-        o++;
-        if (q == e)
-            return SPLIT_RECORD;
-        q++; /* the comma */
-        while (q < e && sp(*q))
-            q++;
+    in->rows = 0;
+    if (len >= 2 && s[len - 1] == '\n' && s[len - 2] == '\r') {
+        if (parse_line(in, s, len - 2) != len - 2)
+            return FALSE;
+        /* Inside a quoted field (libcsv's FIELD_BEGUN, quoted) the CRLF is data. */
+        gboolean in_quotes = in->parser.pstate == 2 && in->parser.quoted;
+        const char *end = in_quotes ? "\r\n" : "\n";
+        size_t n = in_quotes ? 2 : 1;
+        if (parse_line(in, end, n) != n)
+            return FALSE;
+    } else if (parse_line(in, s, len) != len) {
+        return FALSE;
     }
-fallback:
-    in->flen = 0;
-    in->nf = 0;
-    return SPLIT_FALLBACK;
+    return in->rows <= 1;
 }
 
 int
@@ -417,33 +339,28 @@ csv_in_next(CsvIn *in, GError **error)
                 in->pos += 3;
             }
         }
-        if (nl && in->raw->len == 0) {
-            /* A record starting this line: the fast path (see the top). */
-            int k = split_line(in, start, len);
-            if (k != SPLIT_FALLBACK) {
-                in->pos += len;
-                in->offset += len;
-                in->line++;
-                if (k == SPLIT_BLANK || record_is_empty(in)) {
-                    record_reset(in);
-                    continue;
-                }
-                in->rec_line = in->line;
-                gsize rl = len - 1;
-                if (rl && start[rl - 1] == '\r')
-                    rl--;
-                in->raw_ptr = start;
-                in->raw_len = rl;
-                return 1;
-            }
-        }
-        if (in->raw->len == 0)
+        gboolean fresh = in->raw->len == 0 && in->raw_ptr == NULL;
+        if (fresh)
             in->rec_line = in->line + 1;
-        g_string_append_len(in->raw, start, len);
+        else
+            g_string_append_len(in->raw, start, len);
         in->pos += len;
         in->offset += len;
         in->line++;
-        if (parse_line(in, start, len) != len) {
+        gboolean ok = feed_line(in, start, len);
+        if (fresh && (!ok || !in->row_done)) {
+            /* The record goes on past this line (or is broken): keep a copy. */
+            g_string_append_len(in->raw, start, len);
+        } else if (fresh) {
+            /* Ended on its own line: its raw bytes are still in the buffer. */
+            in->raw_ptr = start;
+            in->raw_len = len;
+            if (in->raw_len && start[in->raw_len - 1] == '\n')
+                in->raw_len--;
+            if (in->raw_len && start[in->raw_len - 1] == '\r')
+                in->raw_len--;
+        }
+        if (!ok) {
             /* Broken quoting: skip the rest of this line and report the record. */
             in->broken = TRUE;
             parser_reset(in);
