@@ -5,8 +5,9 @@
  * later stage could take for finished", and Finance needs a re-run to give
  * the same answer.  Each test here builds a moderately sized world (about
  * 20,000 activity rows over APC, OP (gzip) and A&E extracts, the "mini"
- * reference data), makes one clean run of the four stages exactly as
- * pipeline.mk chains them, and then breaks runs on purpose:
+ * reference data), makes one clean run of the stages exactly as pipeline.mk
+ * chains them (ingest in its two steps: --part per extract, then --merge),
+ * and then breaks runs on purpose:
  *
  *   kill_*        SIGKILL at a random moment (seeded RNG, 5 per stage), and
  *                 the whole `make -f pipeline.mk` process group likewise;
@@ -35,28 +36,37 @@
 #include <stdio.h>
 #include <zlib.h>
 
-typedef enum { ST_INGEST, ST_ATTRIBUTE, ST_PRICE, ST_AGGREGATE, ST_COUNT } Stage;
+/* The stage runs of pipeline.mk, in order: ingest's per-extract step (here on
+ * the APC extract, the largest), its merge, then the other stages. */
+typedef enum { ST_PART, ST_INGEST, ST_ATTRIBUTE, ST_PRICE, ST_AGGREGATE, ST_COUNT } Stage;
 
-static const char *const stage_names[ST_COUNT] = {"ingest", "attribute", "price", "aggregate"};
+static const char *const stage_names[ST_COUNT] = {"ingest", "ingest", "attribute", "price",
+                                                  "aggregate"};
+static const char *const stage_labels[ST_COUNT] = {"ingest --part", "ingest --merge",
+                                                   "attribute", "price", "aggregate"};
 
 /* The file each stage renames into place last: what pipeline.mk waits for. */
-static const char *const sentinels[ST_COUNT] = {".work/units.csv", ".work/attributed.csv",
-                                                ".work/priced.csv", "statements.csv"};
+static const char *const sentinels[ST_COUNT] = {".work/parts/apc.csv.part", ".work/units.csv",
+                                                ".work/attributed.csv", ".work/priced.csv",
+                                                "statements.csv"};
 
+static const char *const part_outputs[] = {".work/parts/apc.csv.part", NULL};
 static const char *const ingest_outputs[] = {".work/units.csv", ".work/rejects.csv",
                                              ".work/file_reconciliation.csv",
-                                             ".work/ingest_dq.csv", NULL};
+                                             ".work/ingest_dq.csv", ".work/deletions.csv", NULL};
 static const char *const attribute_outputs[] = {".work/attributed.csv", NULL};
 static const char *const price_outputs[] = {".work/priced.csv", NULL};
 
-/* What a stage reads from the run directory (copied from the clean run). */
-static const char *const stage_inputs[ST_COUNT][5] = {
-    {NULL},
-    {".work/units.csv", NULL},
-    {".work/attributed.csv", NULL},
-    {".work/priced.csv", ".work/rejects.csv", ".work/file_reconciliation.csv",
-     ".work/ingest_dq.csv", NULL},
-};
+/* The extracts, in byte order of their names, and their part files. */
+static const char *const extracts[] = {"apc.csv", "op.csv.gz", "zz_ae.csv", NULL};
+static const char *const parts[] = {".work/parts/apc.csv.part", ".work/parts/op.csv.gz.part",
+                                    ".work/parts/zz_ae.csv.part", NULL};
+
+/* What a stage reads from the run directory (copied from the clean run);
+ * aggregate reads every file of .work (W.agg_inputs). */
+static const char *const no_inputs[] = {NULL};
+static const char *const attribute_inputs[] = {".work/units.csv", NULL};
+static const char *const price_inputs[] = {".work/attributed.csv", NULL};
 
 static struct {
     char *dir;            /* the test's temporary root */
@@ -64,6 +74,7 @@ static struct {
     char *clean;          /* the clean run: clean/ and clean/.work/ */
     char *shim;           /* faultshim.so, built on first use */
     char **agg_outputs;   /* aggregate's outputs, as the clean run made them */
+    char **agg_inputs;    /* every file of the clean run's .work/ */
     gint64 took_us[ST_COUNT];
 } W;
 
@@ -145,7 +156,18 @@ stage_argv(Stage st, const char *run)
     g_ptr_array_add(a, g_strdup("--ref"));
     g_ptr_array_add(a, g_strdup(W.ref));
     switch (st) {
+    case ST_PART:
+        /* pipeline.mk: pbc-ingest --part --output $@ "$<" (no --ref) */
+        g_free(g_ptr_array_index(a, 1));
+        g_free(g_ptr_array_index(a, 2));
+        g_ptr_array_remove_range(a, 1, 2);
+        g_ptr_array_add(a, g_strdup("--part"));
+        g_ptr_array_add(a, g_strdup("--output"));
+        g_ptr_array_add(a, path_in(run, parts[0]));
+        g_ptr_array_add(a, g_build_filename(W.in, extracts[0], NULL));
+        break;
     case ST_INGEST:
+        g_ptr_array_add(a, g_strdup("--merge"));
         g_ptr_array_add(a, g_strdup("--output"));
         g_ptr_array_add(a, path_in(run, ".work/units.csv"));
         g_ptr_array_add(a, g_strdup("--rejects"));
@@ -154,7 +176,10 @@ stage_argv(Stage st, const char *run)
         g_ptr_array_add(a, path_in(run, ".work/file_reconciliation.csv"));
         g_ptr_array_add(a, g_strdup("--data-quality"));
         g_ptr_array_add(a, path_in(run, ".work/ingest_dq.csv"));
-        g_ptr_array_add(a, g_strdup(W.in));
+        g_ptr_array_add(a, g_strdup("--deletions"));
+        g_ptr_array_add(a, path_in(run, ".work/deletions.csv"));
+        for (int i = 0; parts[i]; i++)
+            g_ptr_array_add(a, path_in(run, parts[i]));
         break;
     case ST_ATTRIBUTE:
         g_ptr_array_add(a, g_strdup("--output"));
@@ -186,6 +211,8 @@ static const char *const *
 stage_outputs(Stage st)
 {
     switch (st) {
+    case ST_PART:
+        return part_outputs;
     case ST_INGEST:
         return ingest_outputs;
     case ST_ATTRIBUTE:
@@ -195,6 +222,24 @@ stage_outputs(Stage st)
     case ST_AGGREGATE:
     default:
         return (const char *const *)W.agg_outputs;
+    }
+}
+
+static const char *const *
+stage_inputs(Stage st)
+{
+    switch (st) {
+    case ST_PART:
+        return no_inputs;
+    case ST_INGEST:
+        return parts;
+    case ST_ATTRIBUTE:
+        return attribute_inputs;
+    case ST_PRICE:
+        return price_inputs;
+    case ST_AGGREGATE:
+    default:
+        return (const char *const *)W.agg_inputs;
     }
 }
 
@@ -213,11 +258,12 @@ prepare_run(Stage st, const char *name)
 {
     char *run = g_build_filename(W.dir, name, NULL);
     fl_rm_rf(run);
-    g_autofree char *work = g_build_filename(run, ".work", NULL);
+    g_autofree char *work = g_build_filename(run, ".work", "parts", NULL);
     cr_assert_eq(g_mkdir_with_parents(work, 0700), 0);
-    for (int i = 0; stage_inputs[st][i]; i++) {
-        g_autofree char *from = path_in(W.clean, stage_inputs[st][i]);
-        g_autofree char *to = path_in(run, stage_inputs[st][i]);
+    const char *const *inputs = stage_inputs(st);
+    for (int i = 0; inputs[i]; i++) {
+        g_autofree char *from = path_in(W.clean, inputs[i]);
+        g_autofree char *to = path_in(run, inputs[i]);
         g_autofree char *data = NULL;
         gsize len;
         cr_assert(g_file_get_contents(from, &data, &len, NULL));
@@ -250,15 +296,38 @@ setup(void)
     write_op_gz(op);
     write_ae(ae);
     fl_copy_dir("tests/fixtures/mini/ref", W.ref);
-    g_autofree char *work = g_build_filename(W.clean, ".work", NULL);
+    g_autofree char *work = g_build_filename(W.clean, ".work", "parts", NULL);
     cr_assert_eq(g_mkdir_with_parents(work, 0700), 0);
+    /* The other extracts' parts, as pipeline.mk makes them. */
+    g_autofree char *ingest = fl_bin("ingest");
+    for (int i = 1; extracts[i]; i++) {
+        g_autofree char *part = path_in(W.clean, parts[i]);
+        g_autofree char *src = g_build_filename(W.in, extracts[i], NULL);
+        char *argv[] = {ingest, "--part", "--output", part, src, NULL};
+        FlRun r = {0};
+        fl_run(argv, NULL, -1, &r);
+        cr_assert_eq(r.status, 0, "pbc-ingest --part %s failed:\n%s", extracts[i], r.err);
+        fl_run_clear(&r);
+    }
     /* The clean run, stage by stage, timed for the kill tests. */
     for (int st = 0; st < ST_COUNT; st++) {
+        if (st == ST_AGGREGATE) {
+            g_autofree char *wd = g_build_filename(W.clean, ".work", NULL);
+            g_auto(GStrv) names = fl_list(wd);
+            GPtrArray *ins = g_ptr_array_new();
+            for (char **n = names; *n; n++) {
+                g_autofree char *p = g_build_filename(wd, *n, NULL);
+                if ((*n)[0] != '.' && g_file_test(p, G_FILE_TEST_IS_REGULAR))
+                    g_ptr_array_add(ins, g_build_filename(".work", *n, NULL));
+            }
+            g_ptr_array_add(ins, NULL);
+            W.agg_inputs = (char **)g_ptr_array_free(ins, FALSE);
+        }
         FlRun r = {0};
         gint64 t0 = g_get_monotonic_time();
         run_stage((Stage)st, W.clean, NULL, -1, &r);
         W.took_us[st] = g_get_monotonic_time() - t0;
-        cr_assert_eq(r.status, 0, "clean run of pbc-%s failed (%d):\n%s", stage_names[st],
+        cr_assert_eq(r.status, 0, "clean run of pbc-%s failed (%d):\n%s", stage_labels[st],
                      r.status, r.err);
         fl_run_clear(&r);
     }
@@ -285,6 +354,7 @@ teardown(void)
     g_free(W.clean);
     g_free(W.shim);
     g_strfreev(W.agg_outputs);
+    g_strfreev(W.agg_inputs);
 }
 
 /* No .timeout: see test_bad_input.c (Criterion leaks); run-tests.sh sets --timeout 300. */
@@ -319,7 +389,7 @@ check_no_partial(Stage st, const char *run, long killed_pid, gboolean finished, 
 {
     const char *const *outs = stage_outputs(st);
     int left = 0;
-    const char *subdirs[] = {"", ".work"};
+    const char *subdirs[] = {"", ".work", ".work/parts"};
     for (size_t k = 0; k < G_N_ELEMENTS(subdirs); k++) {
         g_autofree char *d = g_build_filename(run, subdirs[k], NULL);
         g_auto(GStrv) names = fl_list(d);
@@ -327,17 +397,18 @@ check_no_partial(Stage st, const char *run, long killed_pid, gboolean finished, 
             g_autofree char *rel = *subdirs[k] ? g_build_filename(subdirs[k], *n, NULL)
                                               : g_strdup(*n);
             g_autofree char *p = g_build_filename(run, rel, NULL);
-            if (strcmp(rel, ".work") == 0 || in_list(stage_inputs[st], rel))
+            if (strcmp(rel, ".work") == 0 || strcmp(rel, ".work/parts") == 0
+                || in_list(stage_inputs(st), rel))
                 continue;
             if (in_list(outs, rel)) {
                 g_autofree char *c = g_build_filename(W.clean, rel, NULL);
                 cr_expect(fl_same_file(p, c), "%s: %s left a partial \"%s\"", what,
-                          stage_names[st], rel);
+                          stage_labels[st], rel);
                 left++;
                 continue;
             }
             cr_expect(is_temp_of(*n, killed_pid), "%s: pbc-%s left \"%s\"", what,
-                      stage_names[st], rel);
+                      stage_labels[st], rel);
             temps_seen++;
         }
     }
@@ -345,13 +416,13 @@ check_no_partial(Stage st, const char *run, long killed_pid, gboolean finished, 
     if (finished) {
         for (int i = 0; outs[i]; i++) {
             g_autofree char *p = g_build_filename(run, outs[i], NULL);
-            cr_expect(fl_exists(p), "%s: pbc-%s finished without \"%s\"", what, stage_names[st],
+            cr_expect(fl_exists(p), "%s: pbc-%s finished without \"%s\"", what, stage_labels[st],
                       outs[i]);
         }
     } else {
         cr_expect(!fl_exists(sentinel), "%s: failed pbc-%s left \"%s\", which Make takes for "
                                         "finished",
-                  what, stage_names[st], sentinels[st]);
+                  what, stage_labels[st], sentinels[st]);
     }
     return left;
 }
@@ -362,7 +433,7 @@ rerun_identical(Stage st, const char *run, const char *what)
 {
     FlRun r = {0};
     run_stage(st, run, NULL, -1, &r);
-    cr_assert_eq(r.status, 0, "%s: re-run of pbc-%s failed (%d):\n%s", what, stage_names[st],
+    cr_assert_eq(r.status, 0, "%s: re-run of pbc-%s failed (%d):\n%s", what, stage_labels[st],
                  r.status, r.err);
     fl_run_clear(&r);
     const char *const *outs = stage_outputs(st);
@@ -370,7 +441,7 @@ rerun_identical(Stage st, const char *run, const char *what)
         g_autofree char *p = g_build_filename(run, outs[i], NULL);
         g_autofree char *c = g_build_filename(W.clean, outs[i], NULL);
         cr_expect(fl_same_file(p, c), "%s: re-run of pbc-%s: \"%s\" differs from the clean run",
-                  what, stage_names[st], outs[i]);
+                  what, stage_labels[st], outs[i]);
     }
 }
 
@@ -398,7 +469,7 @@ check_write_message(Stage st, const char *run, const char *err, const char *reas
         named = TRUE;
 #endif
     cr_expect(named, "%s: pbc-%s: expected 'could not write file \"<output>\": %s', got:\n%s",
-              what, stage_names[st], reason, err);
+              what, stage_labels[st], reason, err);
 }
 
 /* --- (a) SIGKILL at random moments ------------------------------------------------ */
@@ -439,7 +510,7 @@ kill_stage(Stage st)
         cr_assert_eq(waitpid(pid, &status, 0), pid);
         cr_assert((WIFEXITED(status) && WEXITSTATUS(status) == 0)
                       || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
-                  "pbc-%s ended with status %d", stage_names[st], status);
+                  "pbc-%s ended with status %d", stage_labels[st], status);
         /* Killed after its last rename (on its way out) the stage has finished. */
         g_autofree char *sentinel = g_build_filename(run, sentinels[st], NULL);
         gboolean finished = fl_exists(sentinel);
@@ -451,9 +522,10 @@ kill_stage(Stage st)
     g_rand_free(rng);
     fprintf(stderr, "faults: pbc-%s killed 5 times (%d mid-run, %d temporaries left behind; "
                     "clean run %" G_GINT64_FORMAT " ms)\n",
-            stage_names[st], mid_run, temps_seen, W.took_us[st] / 1000);
+            stage_labels[st], mid_run, temps_seen, W.took_us[st] / 1000);
 }
 
+Test(faults, kill_ingest_part) { kill_stage(ST_PART); }
 Test(faults, kill_ingest) { kill_stage(ST_INGEST); }
 Test(faults, kill_attribute) { kill_stage(ST_ATTRIBUTE); }
 Test(faults, kill_price) { kill_stage(ST_PRICE); }
@@ -556,7 +628,7 @@ count_writes(Stage st)
     const char *env[] = {pre, asan, cnt, NULL};
     FlRun r = {0};
     run_stage(st, run, env, -1, &r);
-    cr_assert_eq(r.status, 0, "pbc-%s under the shim (counting) failed:\n%s", stage_names[st],
+    cr_assert_eq(r.status, 0, "pbc-%s under the shim (counting) failed:\n%s", stage_labels[st],
                  r.err);
     fl_run_clear(&r);
     g_autofree char *text = NULL;
@@ -589,7 +661,7 @@ disk_full(Stage st)
             g_autofree char *what = g_strdup_printf("write %ld of %ld failing %s", n, total,
                                                     once ? "once" : "for good");
             cr_expect_eq(r.status, 3, "%s: pbc-%s exit %d, expected 3:\n%s", what,
-                         stage_names[st], r.status, r.err);
+                         stage_labels[st], r.status, r.err);
             check_write_message(st, run, r.err, "No space left on device", what);
             check_no_partial(st, run, 0, FALSE, what);
             fl_run_clear(&r);
@@ -597,10 +669,11 @@ disk_full(Stage st)
             injected++;
         }
     }
-    fprintf(stderr, "faults: pbc-%s: %d ENOSPC faults over its %ld writes\n", stage_names[st],
+    fprintf(stderr, "faults: pbc-%s: %d ENOSPC faults over its %ld writes\n", stage_labels[st],
             injected, total);
 }
 
+Test(faults, disk_full_ingest_part) { disk_full(ST_PART); }
 Test(faults, disk_full_ingest) { disk_full(ST_INGEST); }
 Test(faults, disk_full_attribute) { disk_full(ST_ATTRIBUTE); }
 Test(faults, disk_full_price) { disk_full(ST_PRICE); }
@@ -627,7 +700,7 @@ file_size_limit(Stage st)
         FlRun r = {0};
         run_stage(st, run, NULL, limits[k], &r);
         g_autofree char *what = g_strdup_printf("RLIMIT_FSIZE %lld", limits[k]);
-        cr_expect_eq(r.status, 3, "%s: pbc-%s exit %d, expected 3:\n%s", what, stage_names[st],
+        cr_expect_eq(r.status, 3, "%s: pbc-%s exit %d, expected 3:\n%s", what, stage_labels[st],
                      r.status, r.err);
         check_write_message(st, run, r.err, g_strerror(EFBIG), what);
         check_no_partial(st, run, 0, FALSE, what);
@@ -636,9 +709,10 @@ file_size_limit(Stage st)
     }
     fprintf(stderr, "faults: pbc-%s: %zu file-size limits (largest output %" G_GOFFSET_FORMAT
                     " bytes)\n",
-            stage_names[st], G_N_ELEMENTS(limits), largest);
+            stage_labels[st], G_N_ELEMENTS(limits), largest);
 }
 
+Test(faults, fsize_ingest_part) { file_size_limit(ST_PART); }
 Test(faults, fsize_ingest) { file_size_limit(ST_INGEST); }
 Test(faults, fsize_attribute) { file_size_limit(ST_ATTRIBUTE); }
 Test(faults, fsize_price) { file_size_limit(ST_PRICE); }
@@ -665,7 +739,7 @@ Test(faults, fsync_and_rename_fail)
             run_stage((Stage)st, run, env, -1, &r);
             const char *what = which == 0 ? "fsync failing" : "rename of the last output failing";
             cr_expect_eq(r.status, 3, "%s: pbc-%s exit %d, expected 3:\n%s", what,
-                         stage_names[st], r.status, r.err);
+                         stage_labels[st], r.status, r.err);
             check_write_message((Stage)st, run, r.err, g_strerror(EIO), what);
             check_no_partial((Stage)st, run, 0, FALSE, what);
             fl_run_clear(&r);
