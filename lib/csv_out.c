@@ -40,6 +40,8 @@ struct CsvOut {
     gboolean row_started;
     gboolean binary;
     gboolean direct; /* written in place: a device or FIFO, never renamed */
+    gpointer data;   /* csv_out_set_data() */
+    GDestroyNotify data_destroy;
     uint64_t rows;
     int slot;
 };
@@ -344,6 +346,21 @@ csv_out_count_row(CsvOut *o)
     o->rows++;
 }
 
+void
+csv_out_set_data(CsvOut *o, gpointer data, GDestroyNotify destroy)
+{
+    if (o->data && o->data_destroy)
+        o->data_destroy(o->data);
+    o->data = data;
+    o->data_destroy = destroy;
+}
+
+gpointer
+csv_out_get_data(const CsvOut *o)
+{
+    return o->data;
+}
+
 uint64_t
 csv_out_rows(const CsvOut *o)
 {
@@ -354,6 +371,8 @@ static void
 out_free(CsvOut *o)
 {
     unregister_tmp(o->slot);
+    if (o->data && o->data_destroy)
+        o->data_destroy(o->data);
     g_free(o->buf);
     g_free(o->path);
     g_free(o->tmp);

@@ -54,6 +54,14 @@ void csv_out_set_binary(CsvOut *o);
 /* Counts one row written by csv_out_raw() callers. */
 void csv_out_count_row(CsvOut *o);
 
+/*
+ * Attaches data to o for a writer layered on it (the unit format keeps its
+ * state here); destroy (may be NULL) frees it when o is committed or
+ * aborted.  csv_out_get_data() returns it, or NULL.
+ */
+void csv_out_set_data(CsvOut *o, gpointer data, GDestroyNotify destroy);
+gpointer csv_out_get_data(const CsvOut *o);
+
 /* Rows written so far, header excluded. */
 uint64_t csv_out_rows(const CsvOut *o);
 

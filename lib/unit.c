@@ -140,14 +140,60 @@ unit_header(void)
 }
 
 /*
- * The binary form: the magic line, then per unit a little-endian u32 record
- * length and the fields in column-table order: strings as u32 length, bytes
- * and a NUL (so a reader can point into its buffer), dates and ints as i32,
- * money and MFF as i64, booleans and the dataset as one byte.  It carries
- * exactly what the CSV form does, without any text to re-parse.
+ * The binary form (docs/formats.md): the magic line, then per unit a
+ * little-endian u32 record length and the fields in column-table order.
+ * It carries exactly what the CSV form does, without any text to re-parse.
+ *
+ * PBCUNITS2, written now: a string is one tag byte, then
+ *   0 .. 252   that many bytes and a NUL (so a reader can point into its buffer)
+ *   253        the same value as this column of the previous record (no bytes):
+ *              provider, commissioner, source file, method, POD ... repeat
+ *   254        a u32 length, the bytes and a NUL (strings of 253 bytes and more)
+ * dates and small ints are i32, money and the MFF (millionths) i64, booleans
+ * and the dataset one byte.  A record is some 250 bytes where PBCUNITS1 took
+ * 380, and every stage after ingest reads and writes gigabytes of them.
+ *
+ * PBCUNITS1, still read: every string a u32 length, the bytes and a NUL.
  */
-static const char unit_magic[] = "PBCUNITS1\n";
+static const char unit_magic[] = "PBCUNITS2\n";
+static const char unit_magic1[] = "PBCUNITS1\n";
 #define MAGIC_LEN (sizeof unit_magic - 1)
+#define TAG_SAME 253
+#define TAG_LONG 254
+
+/* The indexes of the string columns, in table order. */
+static guint8 str_cols[NCOLS];
+static guint nstr;
+
+static void
+str_cols_init(void)
+{
+    if (nstr)
+        return;
+    for (size_t i = 0; i < NCOLS; i++)
+        if (cols[i].type == T_STR)
+            str_cols[nstr++] = (guint8)i;
+}
+
+/* A writer's state, kept with its CsvOut: the previous record's strings. */
+typedef struct {
+    char *prev[NCOLS];     /* by string column index (0 .. nstr) */
+    gsize prev_len[NCOLS];
+    gsize prev_cap[NCOLS];
+    gboolean have_prev;
+    guint8 *buf;
+    gsize cap;
+} UnitWriter;
+
+static void
+writer_free(gpointer p)
+{
+    UnitWriter *w = p;
+    for (guint i = 0; i < NCOLS; i++)
+        g_free(w->prev[i]);
+    g_free(w->buf);
+    g_free(w);
+}
 
 CsvOut *
 unit_out_create(const char *path, GError **error)
@@ -156,72 +202,112 @@ unit_out_create(const char *path, GError **error)
     if (text && strcmp(text, "1") == 0)
         return csv_out_create(path, CSV_OUT_PATIENT, unit_header(), error);
     CsvOut *o = csv_out_create(path, CSV_OUT_PATIENT, NULL, error);
-    if (o)
+    if (o) {
+        str_cols_init();
+        UnitWriter *w = g_new0(UnitWriter, 1);
+        w->cap = 4096;
+        w->buf = g_malloc(w->cap);
+        csv_out_set_data(o, w, writer_free);
         csv_out_raw(o, unit_magic, MAGIC_LEN);
+    }
     return o;
 }
 
-static void
-put32(GByteArray *b, uint32_t v)
+static inline guint8 *
+le32(guint8 *p, uint32_t v)
 {
-    guint8 x[4] = {v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24};
-    g_byte_array_append(b, x, 4);
+    p[0] = v & 0xff;
+    p[1] = (v >> 8) & 0xff;
+    p[2] = (v >> 16) & 0xff;
+    p[3] = v >> 24;
+    return p + 4;
 }
 
-static void
-put64(GByteArray *b, uint64_t v)
+static inline guint8 *
+le64(guint8 *p, uint64_t v)
 {
-    put32(b, (uint32_t)v);
-    put32(b, (uint32_t)(v >> 32));
+    return le32(le32(p, (uint32_t)v), (uint32_t)(v >> 32));
 }
 
 static void
 write_binary(CsvOut *out, const Unit *u)
 {
-    static GByteArray *b;
-    if (b == NULL)
-        b = g_byte_array_sized_new(1024);
-    g_byte_array_set_size(b, 0);
-    put32(b, 0); /* length, patched below */
+    UnitWriter *w = csv_out_get_data(out);
+    if (w == NULL) {
+        /* a CsvOut not from unit_out_create(): give it a writer now */
+        str_cols_init();
+        w = g_new0(UnitWriter, 1);
+        w->cap = 4096;
+        w->buf = g_malloc(w->cap);
+        csv_out_set_data(out, w, writer_free);
+    }
+    /* Room: every fixed field at most 8 bytes, every string 5 + its length + 1. */
+    const char *sv[NCOLS];
+    gsize sl[NCOLS];
+    gsize need = 4 + NCOLS * 9;
+    for (guint k = 0; k < nstr; k++) {
+        const char *s = *(const char *const *)((const char *)u + cols[str_cols[k]].off);
+        sv[k] = s ? s : "";
+        sl[k] = strlen(sv[k]);
+        need += sl[k];
+    }
+    if (w->cap < need) {
+        while (w->cap < need)
+            w->cap *= 2;
+        w->buf = g_realloc(w->buf, w->cap);
+    }
+    guint8 *p = w->buf + 4;
+    guint k = 0;
     for (size_t i = 0; i < NCOLS; i++) {
-        const void *p = (const char *)u + cols[i].off;
+        const void *f = (const char *)u + cols[i].off;
         switch (cols[i].type) {
         case T_STR: {
-            const char *s = *(const char *const *)p;
-            size_t n = s ? strlen(s) : 0;
-            put32(b, (uint32_t)n);
-            g_byte_array_append(b, (const guint8 *)(s ? s : ""), (guint)n + 1);
+            gsize n = sl[k];
+            if (w->have_prev && w->prev_len[k] == n && memcmp(w->prev[k], sv[k], n) == 0) {
+                *p++ = TAG_SAME;
+            } else {
+                if (n < TAG_SAME) {
+                    *p++ = (guint8)n;
+                } else {
+                    *p++ = TAG_LONG;
+                    p = le32(p, (uint32_t)n);
+                }
+                memcpy(p, sv[k], n);
+                p += n;
+                *p++ = 0;
+                if (w->prev_cap[k] < n + 1) {
+                    w->prev_cap[k] = MAX(n + 1, 32);
+                    w->prev[k] = g_realloc(w->prev[k], w->prev_cap[k]);
+                }
+                memcpy(w->prev[k], sv[k], n);
+                w->prev_len[k] = n;
+            }
+            k++;
             break;
         }
         case T_DATE:
-            put32(b, (uint32_t) * (const PbcDate *)p);
+            p = le32(p, (uint32_t) * (const PbcDate *)f);
             break;
         case T_INT:
         case T_FY:
-            put32(b, (uint32_t) * (const int *)p);
+            p = le32(p, (uint32_t) * (const int *)f);
             break;
         case T_I64:
         case T_MFF:
-            put64(b, (uint64_t) * (const int64_t *)p);
+            p = le64(p, (uint64_t) * (const int64_t *)f);
             break;
-        case T_BOOL: {
-            guint8 v = *(const gboolean *)p ? 1 : 0;
-            g_byte_array_append(b, &v, 1);
+        case T_BOOL:
+            *p++ = *(const gboolean *)f ? 1 : 0;
             break;
-        }
-        case T_DATASET: {
-            guint8 v = (guint8) * (const Dataset *)p;
-            g_byte_array_append(b, &v, 1);
+        case T_DATASET:
+            *p++ = (guint8) * (const Dataset *)f;
             break;
-        }
         }
     }
-    uint32_t len = b->len - 4;
-    b->data[0] = len & 0xff;
-    b->data[1] = (len >> 8) & 0xff;
-    b->data[2] = (len >> 16) & 0xff;
-    b->data[3] = len >> 24;
-    csv_out_raw(out, b->data, b->len);
+    w->have_prev = TRUE;
+    gsize len = (gsize)(p - w->buf);
+    le32(w->buf, (uint32_t)(len - 4));
+    csv_out_raw(out, w->buf, len);
     csv_out_count_row(out);
 }
 
@@ -296,16 +382,47 @@ struct UnitIn {
     /* binary form */
     char *path;
     int fd;
+    int version;             /* 1 or 2 */
     guint8 *buf;
     gsize pos, end, cap;
     uint64_t record;
+    /* version 2: each string column's current value (for TAG_SAME), and a
+     * copy of it when the buffer it pointed into is about to move */
+    const char *cur[NCOLS];
+    char *keep[NCOLS];
+    gsize keep_cap[NCOLS];
 };
+
+/*
+ * Before the buffer moves: a current value that points into it is copied to
+ * the column's own storage, so that a later TAG_SAME still finds it.
+ */
+static void
+detach_current(UnitIn *in)
+{
+    const char *lo = (const char *)in->buf, *hi = lo + in->end;
+    for (guint k = 0; k < nstr; k++) {
+        const char *c = in->cur[k];
+        if (c == NULL || c < lo || c >= hi)
+            continue;
+        gsize n = strlen(c) + 1;
+        if (in->keep_cap[k] < n) {
+            in->keep_cap[k] = MAX(n, 32);
+            g_free(in->keep[k]);
+            in->keep[k] = g_malloc(in->keep_cap[k]);
+        }
+        memcpy(in->keep[k], c, n);
+        in->cur[k] = in->keep[k];
+    }
+}
 
 static gboolean
 bin_fill(UnitIn *in, gsize need, GError **error)
 {
     if (in->end - in->pos >= need)
         return TRUE;
+    if (in->version == 2)
+        detach_current(in);
     if (in->pos > 0) {
         memmove(in->buf, in->buf + in->pos, in->end - in->pos);
         in->end -= in->pos;
@@ -411,6 +528,86 @@ bin_next(UnitIn *in, Unit *u, GError **error)
     return 1;
 }
 
+/* One PBCUNITS2 record (see the top of the file). */
+static int
+bin2_next(UnitIn *in, Unit *u, GError **error)
+{
+    if (!bin_fill(in, 4, error))
+        return -1;
+    if (in->end == in->pos)
+        return 0;
+    if (in->end - in->pos < 4)
+        return bin_truncated(in, error);
+    uint32_t len = get32(in->buf + in->pos);
+    if (!bin_fill(in, 4 + (gsize)len, error))
+        return -1;
+    if (in->end - in->pos < 4 + (gsize)len)
+        return bin_truncated(in, error);
+    guint8 *p = in->buf + in->pos + 4, *end = p + len;
+    in->pos += 4 + (gsize)len;
+    guint k = 0;
+    for (size_t i = 0; i < NCOLS; i++) {
+        void *dst = (char *)u + cols[i].off;
+        switch (cols[i].type) {
+        case T_STR: {
+            if (p >= end)
+                return bin_truncated(in, error);
+            guint t = *p++;
+            if (t == TAG_SAME) {
+                if (in->cur[k] == NULL)
+                    return bin_truncated(in, error);
+            } else {
+                uint32_t n = t;
+                if (t == TAG_LONG) {
+                    if (end - p < 4)
+                        return bin_truncated(in, error);
+                    n = get32(p);
+                    p += 4;
+                } else if (t > TAG_LONG) {
+                    return bin_truncated(in, error);
+                }
+                if ((gsize)(end - p) < (gsize)n + 1 || p[n] != 0)
+                    return bin_truncated(in, error);
+                in->cur[k] = (const char *)p;
+                p += n + 1;
+            }
+            *(const char **)dst = in->cur[k];
+            k++;
+            break;
+        }
+        case T_DATE:
+        case T_INT:
+        case T_FY:
+            if (end - p < 4)
+                return bin_truncated(in, error);
+            *(int32_t *)dst = (int32_t)get32(p);
+            p += 4;
+            break;
+        case T_I64:
+        case T_MFF:
+            if (end - p < 8)
+                return bin_truncated(in, error);
+            *(int64_t *)dst = (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
+            p += 8;
+            break;
+        case T_BOOL:
+            if (end - p < 1)
+                return bin_truncated(in, error);
+            *(gboolean *)dst = *p++ != 0;
+            break;
+        case T_DATASET:
+            if (end - p < 1 || *p >= DS_COUNT)
+                return bin_truncated(in, error);
+            *(Dataset *)dst = (Dataset)*p++;
+            break;
+        }
+    }
+    if (p != end)
+        return bin_truncated(in, error);
+    in->record++;
+    return 1;
+}
+
 UnitIn *
 unit_in_open(const char *path, GError **error)
 {
@@ -430,6 +627,13 @@ unit_in_open(const char *path, GError **error)
         return NULL;
     }
     if (bin->end >= MAGIC_LEN && memcmp(bin->buf, unit_magic, MAGIC_LEN) == 0) {
+        str_cols_init();
+        bin->version = 2;
+        bin->pos = MAGIC_LEN;
+        return bin;
+    }
+    if (bin->end >= MAGIC_LEN && memcmp(bin->buf, unit_magic1, MAGIC_LEN) == 0) {
+        bin->version = 1;
         bin->pos = MAGIC_LEN;
         return bin;
     }
@@ -459,6 +663,8 @@ unit_in_free(UnitIn *in)
         g_free(in->buf);
         g_free(in->path);
     }
+    for (guint i = 0; i < NCOLS; i++)
+        g_free(in->keep[i]);
     g_free(in);
 }
 
@@ -477,7 +683,7 @@ int
 unit_in_next(UnitIn *in, Unit *u, GError **error)
 {
     if (in->csv == NULL)
-        return bin_next(in, u, error);
+        return in->version == 2 ? bin2_next(in, u, error) : bin_next(in, u, error);
     int rc = csv_in_next(in->csv, error);
     if (rc <= 0)
         return rc;
