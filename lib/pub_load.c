@@ -93,12 +93,12 @@ param_int(char *buf, gsize len, gint64 v)
     return buf;
 }
 
-/* Takes the PCT's advisory lock, waiting or not. */
-static gboolean
-lock_pct(Load *l, gboolean wait, GError **error)
+gboolean
+pub_load_lock_pct(PGconn *conn, const char *pct, gboolean wait, const char *doing,
+                  const char *busy_detail, GError **error)
 {
-    const char *params[] = {l->run->pct};
-    PGresult *res = pub_db_query(l->conn, "could not lock the PCT for publishing",
+    const char *params[] = {pct};
+    PGresult *res = pub_db_query(conn, "could not lock the PCT",
                                  "SELECT pg_try_advisory_xact_lock(" PUB_LOCK_PCT_KEYS ")", 1,
                                  params, error);
     if (res == NULL)
@@ -108,16 +108,12 @@ lock_pct(Load *l, gboolean wait, GError **error)
     if (got)
         return TRUE;
     if (!wait) {
-        g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
-                    "another publish of PCT %s is in progress\n"
-                    "detail: two runs for the same PCT never publish at once; --no-wait does not "
-                    "wait for the other to finish\n"
-                    "hint: publish again when it has finished, or use --wait",
-                    l->run->pct);
+        g_set_error(error, PBC_ERROR, PBC_ERROR_DB, "another %s of PCT %s is in progress\n%s",
+                    doing, pct, busy_detail);
         return FALSE;
     }
-    pbc_info("waiting for another publish of PCT %s to finish", l->run->pct);
-    return pub_db_exec(l->conn, "could not lock the PCT for publishing",
+    pbc_info("waiting for another %s of PCT %s to finish", doing, pct);
+    return pub_db_exec(conn, "could not lock the PCT",
                        "SELECT pg_advisory_xact_lock(" PUB_LOCK_PCT_KEYS ")", 1, params, error);
 }
 
@@ -459,7 +455,11 @@ load_in_transaction(Load *l, gboolean wait, GThread **summer, SumJob *job, GErro
                     e->message, PQuser(l->conn));
         return FALSE;
     }
-    if (!lock_pct(l, wait, error)
+    if (!pub_load_lock_pct(l->conn, l->run->pct, wait, "publish",
+                           "detail: two runs for the same PCT never publish at once; --no-wait "
+                           "does not wait for the other to finish\n"
+                           "hint: publish again when it has finished, or use --wait",
+                           error)
         || !pub_period_check_open(l->conn, l->run->pct, l->run->period, error)
         || !record_start(l, error) || !delete_previous(l, error)
         || !upsert_dimensions(l, error) || !copy_outputs(l, error))

@@ -68,4 +68,16 @@ void pub_load_result_clear(PubLoadResult *result);
 /* SQL for the advisory lock of a PCT ($1): pg_advisory_xact_lock's two keys. */
 #define PUB_LOCK_PCT_KEYS "1346520912, hashtext(upper($1))"
 
+/*
+ * Takes the PCT's advisory lock (PUB_LOCK_PCT_KEYS) for conn's open
+ * transaction: the one lock that keeps a PCT's publishes, closes and
+ * re-opens apart (SPEC §7.2, docs/month_end.md).  With wait, waits for the
+ * holder, saying "waiting for another <doing> of PCT <pct> to finish";
+ * without, fails at once with PBC_ERROR_DB "another <doing> of PCT <pct> is
+ * in progress" followed by busy_detail (its detail and hint lines).  FALSE
+ * with PBC_ERROR_DB also when the query fails.
+ */
+gboolean pub_load_lock_pct(PGconn *conn, const char *pct, gboolean wait, const char *doing,
+                           const char *busy_detail, GError **error);
+
 #endif

@@ -44,32 +44,6 @@ typedef struct {
     char closed_by[256];
 } State;
 
-/* The PCT's advisory lock (the publisher's), waiting for it or failing at once. */
-static gboolean
-lock_pct(PGconn *conn, const char *pct, gboolean wait, GError **error)
-{
-    const char *params[] = {pct};
-    PGresult *res = pub_db_query(conn, "could not lock the PCT",
-                                 "SELECT pg_try_advisory_xact_lock(" PUB_LOCK_PCT_KEYS ")", 1,
-                                 params, error);
-    if (res == NULL)
-        return FALSE;
-    gboolean got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    if (got)
-        return TRUE;
-    if (!wait) {
-        g_set_error(error, PBC_ERROR, PBC_ERROR_DB,
-                    "another publish, close or re-open of PCT %s is in progress\n"
-                    "hint: try again when it has finished, or use --wait",
-                    pct);
-        return FALSE;
-    }
-    pbc_info("waiting for another publish, close or re-open of PCT %s to finish", pct);
-    return pub_db_exec(conn, "could not lock the PCT",
-                       "SELECT pg_advisory_xact_lock(" PUB_LOCK_PCT_KEYS ")", 1, params, error);
-}
-
 /* BEGIN, the loader role, the lock, the state.  FALSE leaves a transaction to roll back. */
 static gboolean
 begin(PGconn *conn, const PubPeriodOptions *opt, State *st, GError **error)
@@ -86,7 +60,8 @@ begin(PGconn *conn, const PubPeriodOptions *opt, State *st, GError **error)
                     e->message, PQuser(conn));
         return FALSE;
     }
-    if (!lock_pct(conn, opt->pct, opt->wait, error))
+    if (!pub_load_lock_pct(conn, opt->pct, opt->wait, "publish, close or re-open",
+                           "hint: try again when it has finished, or use --wait", error))
         return FALSE;
     const char *params[] = {opt->pct, opt->period};
     PGresult *res = pub_db_query(

@@ -17,12 +17,17 @@
  *   ... pbc-aggregate ─▶ OUT/ (CSV files) ─ pbc-publish ─▶ PostgreSQL (schema pbc)
  *                                                    └▶ OUT/changes.csv ...
  *
+ * The statement pages are pbc-statements' (publish/statements/), rendered
+ * from the database after the publish.  The options, usage errors and
+ * connection they share live in lib/pub_cli.c.
+ *
  * Exit codes: 0 ok, 2 usage, 3 unreadable or malformed output directory or
  * reference file, 4 database (connection, SQL, lock held, totals mismatch,
  * a closed month, a load that cannot be closed, re-opened or compared).
  */
 #include "log.h"
 #include "pub_changes.h"
+#include "pub_cli.h"
 #include "pub_db.h"
 #include "pub_history.h"
 #include "pub_load.h"
@@ -42,10 +47,8 @@ static gboolean opt_create_roles = FALSE;
 static char *opt_ref = NULL;
 static char *opt_pct = NULL;
 static char *opt_period = NULL;
-static char *opt_dbname = NULL;
 static char *opt_sql_dir = NULL;
-static gboolean opt_quiet = FALSE;
-static gboolean opt_version = FALSE;
+static PubCli cli;
 static gboolean opt_close = FALSE;
 static gboolean opt_reopen = FALSE;
 static char *opt_reason = NULL;
@@ -74,9 +77,6 @@ static const GOptionEntry entries[] = {
      "with --changes: the PCT", "CODE"},
     {"period", 'P', 0, G_OPTION_ARG_STRING, &opt_period,
      "with --changes: the reporting month", "YYYY-MM"},
-    {"dbname", 'd', 0, G_OPTION_ARG_STRING, &opt_dbname,
-     "connection string or URI (default: $PGURI, else libpq's PGHOST, PGDATABASE ...)",
-     "CONNINFO"},
     {"sql-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_sql_dir,
      "migrations directory (default: $PBC_SQL_DIR, else sql/migrations of the repository)",
      "DIR"},
@@ -106,19 +106,8 @@ static const GOptionEntry entries[] = {
      "with --changes: the earlier load (load id or run id)", "LOAD"},
     {"to", 0, 0, G_OPTION_ARG_STRING, &opt_to,
      "with --changes: the later load (load id or run id)", "LOAD"},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "log errors and warnings only", NULL},
-    {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
-
-/* A usage error: message, hint, exit code 2. */
-static int
-usage_error(const char *msg)
-{
-    pbc_error("%s", msg);
-    pbc_hint("try \"%s --help\" for more information", pbc_log_prog());
-    return PBC_EXIT_USAGE;
-}
 
 /* Connects and migrates; NULL with error on failure. */
 static PGconn *
@@ -127,7 +116,7 @@ connect_and_migrate(GError **error)
     g_autofree char *dir = pub_migrate_find_dir(opt_sql_dir, error);
     if (dir == NULL)
         return NULL;
-    PGconn *conn = pub_db_connect(opt_dbname, "pbc-publish", error);
+    PGconn *conn = pub_db_connect(cli.dbname, "pbc-publish", error);
     if (conn == NULL)
         return NULL;
     guint applied = 0;
@@ -236,16 +225,6 @@ changes_on_request(PGconn *conn, GError **error)
     return TRUE;
 }
 
-/* YYYY-MM with a month 01..12. */
-static gboolean
-is_period(const char *s)
-{
-    return s && strlen(s) == 7 && g_ascii_isdigit(s[0]) && g_ascii_isdigit(s[1])
-           && g_ascii_isdigit(s[2]) && g_ascii_isdigit(s[3]) && s[4] == '-'
-           && ((s[5] == '0' && s[6] >= '1' && s[6] <= '9')
-               || (s[5] == '1' && s[6] >= '0' && s[6] <= '2'));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -284,84 +263,74 @@ main(int argc, char **argv)
              "published totals not matching the files, a closed month, or a month or load\n"
              "that cannot be closed, re-opened or compared.  See docs/database.md.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    pub_cli_add_common(ctx, &cli);
+    int parsed = pub_cli_parse(ctx, &cli, &argc, &argv);
+    if (parsed >= 0)
+        return parsed;
     g_autoptr(GError) error = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &error))
-        return usage_error(error->message);
-    if (opt_version) {
-        printf("pbc-publish (pbc-pipeline) 1.0\n");
-        return PBC_EXIT_OK;
-    }
-    if (opt_quiet)
-        pbc_log_set_verbose(FALSE);
     /* Month end: --close / --reopen PCT PERIOD (or --out DIR, whose run names them). */
     gboolean period_cmd = opt_close || opt_reopen;
     const char *cmd_pct = NULL, *cmd_period = NULL;
     if (opt_close && opt_reopen)
-        return usage_error("--close and --reopen cannot be used together");
+        return pub_cli_usage_error("--close and --reopen cannot be used together");
     if (period_cmd) {
         const char *name = opt_close ? "--close" : "--reopen";
-        if (opt_migrate || opt_create_roles || opt_changes || opt_pct
-            || opt_period) {
-            g_autofree char *m = g_strdup_printf(
+        if (opt_migrate || opt_create_roles || opt_changes || opt_pct || opt_period)
+            return pub_cli_usage_error(
                 "%s is used alone: give the month as PCT PERIOD (or --out DIR)", name);
-            return usage_error(m);
-        }
         if (argc == 3 && opt_out == NULL) {
             cmd_pct = argv[1];
             cmd_period = argv[2];
         } else if (!(argc == 1 && opt_out != NULL)) {
-            g_autofree char *m = g_strdup_printf(
-                "%s needs the month: PCT PERIOD (e.g. %s 5QA 2006-08), or --out DIR", name,
-                name);
-            return usage_error(m);
+            return pub_cli_usage_error(
+                "%s needs the month: PCT PERIOD (e.g. %s 5QA 2006-08), or --out DIR", name, name);
         }
-        if (cmd_pct && (*cmd_pct == '\0' || !is_period(cmd_period))) {
-            g_autofree char *m = g_strdup_printf(
-                "%s: \"%s %s\" is not a PCT code and a month YYYY-MM", name, cmd_pct,
-                cmd_period);
-            return usage_error(m);
-        }
+        if (cmd_pct && (*cmd_pct == '\0' || !pub_cli_is_period(cmd_period)))
+            return pub_cli_usage_error("%s: \"%s %s\" is not a PCT code and a month YYYY-MM",
+                                       name, cmd_pct, cmd_period);
         if (opt_reopen && (opt_reason == NULL || *g_strstrip(opt_reason) == '\0'))
-            return usage_error("--reopen needs a reason: --reason \"why the signed-off figures "
-                               "must change\"");
+            return pub_cli_usage_error("--reopen needs a reason: --reason \"why the signed-off "
+                                       "figures must change\"");
         if (opt_keep_history != PUB_HISTORY_KEEP_DAYS)
-            return usage_error("--keep-history is only used when publishing");
+            return pub_cli_usage_error("--keep-history is only used when publishing");
     } else {
         if (opt_reason != NULL)
-            return usage_error("--reason is only used with --reopen or --close");
+            return pub_cli_usage_error("--reason is only used with --reopen or --close");
         if (opt_load != 0)
-            return usage_error("--load is only used with --close or --reopen");
+            return pub_cli_usage_error("--load is only used with --close or --reopen");
     }
     if (argc > 1 && !period_cmd)
-        return usage_error("too many arguments: give the output directory with --out DIR");
+        return pub_cli_usage_error("too many arguments: give the output directory with --out "
+                                   "DIR");
     if (opt_load < 0)
-        return usage_error("--load must be a load id (a positive number)");
+        return pub_cli_usage_error("--load must be a load id (a positive number)");
     if (opt_keep_history < 0)
-        return usage_error("--keep-history must be a number of days, 0 or more");
+        return pub_cli_usage_error("--keep-history must be a number of days, 0 or more");
     if (opt_wait && opt_no_wait)
-        return usage_error("--wait and --no-wait cannot be used together");
+        return pub_cli_usage_error("--wait and --no-wait cannot be used together");
     if (opt_create_roles && opt_ref == NULL)
-        return usage_error("--create-roles needs the reference directory (--ref DIR)");
+        return pub_cli_usage_error("--create-roles needs the reference directory (--ref DIR)");
     if (opt_ref != NULL && !opt_create_roles)
-        return usage_error("--ref is only used with --create-roles");
+        return pub_cli_usage_error("--ref is only used with --create-roles");
     if ((opt_from || opt_to) && opt_changes == NULL)
-        return usage_error("--from and --to are only used with --changes DIR");
+        return pub_cli_usage_error("--from and --to are only used with --changes DIR");
     if (opt_changes && opt_out)
-        return usage_error("--changes is not used with --out: a publish writes its change "
-                           "report into the output directory");
+        return pub_cli_usage_error("--changes is not used with --out: a publish writes its "
+                                   "change report into the output directory");
     if (opt_changes && opt_to == NULL && (opt_pct == NULL || opt_period == NULL))
-        return usage_error("--changes needs the later load: --to LOAD, or --pct and --period "
-                           "for the month's current publication");
-    if (opt_period != NULL && !is_period(opt_period))
-        return usage_error("--period must be a month YYYY-MM");
+        return pub_cli_usage_error("--changes needs the later load: --to LOAD, or --pct and "
+                                   "--period for the month's current publication");
+    if (opt_period != NULL && !pub_cli_is_period(opt_period))
+        return pub_cli_usage_error("--period must be a month YYYY-MM");
     if (opt_pct != NULL && !opt_create_roles && !opt_changes)
-        return usage_error("--pct is only used with --create-roles or --changes; a run's PCT "
-                           "is in run.ini");
+        return pub_cli_usage_error("--pct is only used with --create-roles or --changes; a "
+                                   "run's PCT is in run.ini");
     if (opt_period != NULL && !opt_changes)
-        return usage_error("--period is only used with --changes; a run's period is in run.ini");
+        return pub_cli_usage_error("--period is only used with --changes; a run's period is in "
+                                   "run.ini");
     if (opt_out == NULL && !opt_migrate && !opt_create_roles && !opt_changes && !period_cmd)
-        return usage_error("nothing to do: give --out DIR, --migrate, --create-roles, "
-                           "--changes DIR, --close or --reopen");
+        return pub_cli_usage_error("nothing to do: give --out DIR, --migrate, --create-roles, "
+                                   "--changes DIR, --close or --reopen");
 
     /* The output directory is checked before the database is touched. */
     g_autoptr(PubRun) run = NULL;

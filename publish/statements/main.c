@@ -9,9 +9,11 @@
  *   ... pbc-publish ─▶ PostgreSQL (schema pbc) ─ pbc-statements ─▶ OUT/statements/
  *
  * OUT/statements/ receives a page per practice (<code>.html) with its
- * patient-level charges beside it (<code>_charges.csv, mode 0600), a page
- * per consortium (consortium_<code>.html), the PCT's (pct.html) and the
- * index (index.html).  The set replaces the previous one as a whole.
+ * patient-level charges (<code>_charges.csv) and its units changed since the
+ * previous run (<code>_changes.csv) beside it (mode 0600), a page per
+ * consortium (consortium_<code>.html), the PCT's (pct.html) and the index
+ * (index.html); every page says whether the month is provisional or closed
+ * (docs/month_end.md).  The set replaces the previous one as a whole.
  *
  * Exit codes: 0 ok, 1 the published figures disagree with each other, 2
  * usage, 3 the output directory or run.ini, 4 database (connection, SQL, no
@@ -20,6 +22,7 @@
 #include "csv_out.h"
 #include "date.h"
 #include "log.h"
+#include "pub_cli.h"
 #include "pub_db.h"
 #include "render_check.h"
 #include "stmt_changes.h"
@@ -35,9 +38,7 @@
 static char *opt_out = NULL;
 static char *opt_pct = NULL;
 static char *opt_period = NULL;
-static char *opt_dbname = NULL;
-static gboolean opt_quiet = FALSE;
-static gboolean opt_version = FALSE;
+static PubCli cli;
 
 static const GOptionEntry entries[] = {
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
@@ -46,22 +47,8 @@ static const GOptionEntry entries[] = {
      "the PCT whose statements to render (default: pct of DIR/run.ini)", "CODE"},
     {"period", 'P', 0, G_OPTION_ARG_STRING, &opt_period,
      "the reporting month (default: period of DIR/run.ini)", "YYYY-MM"},
-    {"dbname", 'd', 0, G_OPTION_ARG_STRING, &opt_dbname,
-     "connection string or URI (default: $PGURI, else libpq's PGHOST, PGDATABASE ...)",
-     "CONNINFO"},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "log errors and warnings only", NULL},
-    {"version", 'V', 0, G_OPTION_ARG_NONE, &opt_version, "print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
-
-/* A usage error: message, hint, exit code 2. */
-static int
-usage_error(const char *msg)
-{
-    pbc_error("%s", msg);
-    pbc_hint("try \"%s --help\" for more information", pbc_log_prog());
-    return PBC_EXIT_USAGE;
-}
 
 /*
  * Fills the PCT and period not given on the command line from OUT/run.ini
@@ -183,10 +170,12 @@ main(int argc, char **argv)
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
     g_option_context_set_summary(
         ctx, "Renders a PCT's monthly statements from the database (after pbc-publish): a page\n"
-             "per practice with its patient-level charges as CSV, a page per consortium, the\n"
-             "PCT's page and an index, into OUT/statements/.  Self-contained HTML that prints\n"
-             "on A4: no scripts, no external resources.  The connection is $PGURI or libpq's\n"
-             "PG* variables (scripts/pg.sh env gives the private server's).");
+             "per practice with its patient-level charges and its units changed since the\n"
+             "previous run as CSV, a page per consortium, the PCT's page and an index, into\n"
+             "OUT/statements/.  Each page says whether the month is provisional or closed (by\n"
+             "whom, when).  Self-contained HTML that prints on A4: no scripts, no external\n"
+             "resources.  The connection is $PGURI or libpq's PG* variables (scripts/pg.sh\n"
+             "env gives the private server's).");
     g_option_context_set_description(
         ctx, "Examples:\n"
              "  eval \"$(scripts/pg.sh env)\"; scripts/pg.sh start\n"
@@ -198,34 +187,27 @@ main(int argc, char **argv)
              "3 unreadable output directory or run.ini, 4 database error or no statements\n"
              "published for the month.  See docs/statements.md.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    pub_cli_add_common(ctx, &cli);
+    int parsed = pub_cli_parse(ctx, &cli, &argc, &argv);
+    if (parsed >= 0)
+        return parsed;
     g_autoptr(GError) error = NULL;
-    if (!g_option_context_parse(ctx, &argc, &argv, &error))
-        return usage_error(error->message);
-    if (opt_version) {
-        printf("pbc-statements (pbc-pipeline) 1.0\n");
-        return PBC_EXIT_OK;
-    }
-    if (opt_quiet)
-        pbc_log_set_verbose(FALSE);
     if (argc > 1)
-        return usage_error("too many arguments: give the output directory with --out DIR");
+        return pub_cli_usage_error("too many arguments: give the output directory with --out DIR");
     if (opt_out == NULL)
-        return usage_error("no output directory: give --out DIR");
-    int month;
-    if (opt_period != NULL && !month_parse(opt_period, &month)) {
-        g_autofree char *m = g_strdup_printf("invalid period \"%s\": expected YYYY-MM", opt_period);
-        return usage_error(m);
-    }
+        return pub_cli_usage_error("no output directory: give --out DIR");
+    if (opt_period != NULL && !pub_cli_is_period(opt_period))
+        return pub_cli_usage_error("invalid period \"%s\": expected YYYY-MM", opt_period);
     if (opt_pct != NULL && *g_strstrip(opt_pct) == '\0')
-        return usage_error("--pct needs a PCT code");
+        return pub_cli_usage_error("--pct needs a PCT code");
     if (!read_run_ini(&error))
         return pbc_report(error);
-    if (!month_parse(opt_period, &month)) {
+    if (!pub_cli_is_period(opt_period)) {
         pbc_error("invalid period \"%s\" in run.ini: expected YYYY-MM", opt_period);
         return PBC_EXIT_INPUT;
     }
 
-    PGconn *conn = pub_db_connect(opt_dbname, "pbc-statements", &error);
+    PGconn *conn = pub_db_connect(cli.dbname, "pbc-statements", &error);
     if (conn == NULL)
         return pbc_report(error);
     csv_out_install_signal_cleanup();
