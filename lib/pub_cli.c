@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-void
-pub_cli_add_common(GOptionContext *ctx, PubCli *cli)
+/* Adds the common entries, bound to cli. */
+static void
+add_common(GOptionContext *ctx, PubCli *cli)
 {
     const GOptionEntry entries[] = {
         {"dbname", 'd', 0, G_OPTION_ARG_STRING, &cli->dbname,
@@ -39,8 +40,11 @@ pub_cli_usage_error(const char *fmt, ...)
 }
 
 int
-pub_cli_parse(GOptionContext *ctx, PubCli *cli, int *argc, char ***argv)
+pub_cli_parse(GOptionContext *ctx, const GOptionEntry *entries, PubCli *cli, int *argc,
+              char ***argv)
 {
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    add_common(ctx, cli);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(ctx, argc, argv, &error))
         return pub_cli_usage_error("%s", error->message);

@@ -19,16 +19,16 @@ typedef struct {
     gboolean version;    /* -V, --version */
 } PubCli;
 
-/* Adds -d/--dbname, -q/--quiet and -V/--version, bound to cli, to ctx's main group. */
-void pub_cli_add_common(GOptionContext *ctx, PubCli *cli);
-
 /*
- * Parses the command line.  Returns -1 when the program goes on (with
- * --quiet, logging is set to errors and warnings only), else the exit code
- * to return at once: PBC_EXIT_OK after --version printed "<prog>
- * (pbc-pipeline) 1.0", PBC_EXIT_USAGE after a parse error was reported.
+ * Adds the program's entries (NULL-terminated) and the common ones, -d/--dbname,
+ * -q/--quiet and -V/--version bound to cli, to ctx's main group, and parses
+ * the command line.  Returns -1 when the program goes on (with --quiet,
+ * logging is set to errors and warnings only), else the exit code to return
+ * at once: PBC_EXIT_OK after --version printed "<prog> (pbc-pipeline) 1.0",
+ * PBC_EXIT_USAGE after a parse error was reported.
  */
-int pub_cli_parse(GOptionContext *ctx, PubCli *cli, int *argc, char ***argv);
+int pub_cli_parse(GOptionContext *ctx, const GOptionEntry *entries, PubCli *cli, int *argc,
+                  char ***argv);
 
 /* Reports a usage error (printf format) with the "try --help" hint; returns PBC_EXIT_USAGE. */
 int pub_cli_usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

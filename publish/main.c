@@ -262,9 +262,7 @@ main(int argc, char **argv)
              "output directory or reference file, 4 database error, PCT busy (--no-wait),\n"
              "published totals not matching the files, a closed month, or a month or load\n"
              "that cannot be closed, re-opened or compared.  See docs/database.md.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    pub_cli_add_common(ctx, &cli);
-    int parsed = pub_cli_parse(ctx, &cli, &argc, &argv);
+    int parsed = pub_cli_parse(ctx, entries, &cli, &argc, &argv);
     if (parsed >= 0)
         return parsed;
     g_autoptr(GError) error = NULL;

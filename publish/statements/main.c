@@ -186,9 +186,7 @@ main(int argc, char **argv)
              "Exit status: 0 ok, 1 published figures that do not add up, 2 usage error,\n"
              "3 unreadable output directory or run.ini, 4 database error or no statements\n"
              "published for the month.  See docs/statements.md.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    pub_cli_add_common(ctx, &cli);
-    int parsed = pub_cli_parse(ctx, &cli, &argc, &argv);
+    int parsed = pub_cli_parse(ctx, entries, &cli, &argc, &argv);
     if (parsed >= 0)
         return parsed;
     g_autoptr(GError) error = NULL;

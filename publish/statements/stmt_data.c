@@ -231,303 +231,263 @@ load_statements(PGconn *conn, StmtData *d, GHashTable *by_code, GArray *units_nu
 
 /* ---- the detail views ---------------------------------------------------- */
 
-static gboolean
-load_months(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+/*
+ * A detail view: one query over the whole (PCT, period), ordered for
+ * display, each row handed to its practice's row function.  Rows of a
+ * practice without a statement (none: the views join pbc.statements) are
+ * skipped.
+ */
+typedef struct {
+    const char *view;  /* for the message: "could not read <view>" */
+    const char *sql;   /* $1 the PCT, $2 the period; column 0 practice_code */
+    void (*row)(StmtData *d, StmtPractice *p, PGresult *r, int i);
+} Detail;
+
+static void
+month_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the cumulative spend (pbc.v_cumulative_spend)",
-                         "SELECT practice_code, month_number, activity_month, units, spend_pence,"
-                         " cumulative_spend_pence, phased_budget_pence"
-                         " FROM pbc.v_cumulative_spend WHERE pct_code = $1 AND period = $2"
-                         " ORDER BY practice_code, month_number",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtMonth m = {
-            .month_number = (int)col_i64(r, i, 1),
-            .month = col_str(d, r, i, 2),
-            .units = col_i64(r, i, 3),
-            .spend = col_i64(r, i, 4),
-            .cumulative = col_i64(r, i, 5),
-            .phased_budget = col_i64(r, i, 6),
-        };
-        g_array_append_val(p->months, m);
-    }
-    PQclear(r);
-    return TRUE;
+    StmtMonth m = {
+        .month_number = (int)col_i64(r, i, 1),
+        .month = col_str(d, r, i, 2),
+        .units = col_i64(r, i, 3),
+        .spend = col_i64(r, i, 4),
+        .cumulative = col_i64(r, i, 5),
+        .phased_budget = col_i64(r, i, 6),
+    };
+    g_array_append_val(p->months, m);
 }
 
-static gboolean
-load_breakdown(PGconn *conn, StmtData *d, GHashTable *by_code, gboolean pods, GError **error)
+static StmtBreakdown
+breakdown_at(StmtData *d, PGresult *r, int i)
 {
-    PGresult *r = pods
-        ? query2(conn, "could not read the POD breakdown (pbc.v_statement_pod)",
-                 "SELECT practice_code, pod, pod_description, units, cost_pence, practice_pence,"
-                 " risk_pool_pence FROM pbc.v_statement_pod WHERE pct_code = $1 AND period = $2"
-                 " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST,"
-                 " pod COLLATE \"C\"",
-                 d, error)
-        : query2(conn, "could not read the provider breakdown (pbc.v_statement_provider)",
-                 "SELECT practice_code, provider_code, NULL, units, cost_pence, practice_pence,"
-                 " risk_pool_pence FROM pbc.v_statement_provider"
-                 " WHERE pct_code = $1 AND period = $2"
-                 " ORDER BY practice_code, provider_code COLLATE \"C\"",
-                 d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtBreakdown b = {
-            .key = col_str(d, r, i, 1),
-            .description = col_str(d, r, i, 2),
-            .units = col_i64(r, i, 3),
-            .cost = col_i64(r, i, 4),
-            .practice = col_i64(r, i, 5),
-            .risk_pool = col_i64(r, i, 6),
-        };
-        g_array_append_val(pods ? p->pods : p->providers, b);
-    }
-    PQclear(r);
-    return TRUE;
+    return (StmtBreakdown){
+        .key = col_str(d, r, i, 1),
+        .description = col_str(d, r, i, 2),
+        .units = col_i64(r, i, 3),
+        .cost = col_i64(r, i, 4),
+        .practice = col_i64(r, i, 5),
+        .risk_pool = col_i64(r, i, 6),
+    };
 }
 
-static gboolean
-load_benchmarks(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+static void
+pod_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the benchmarks (pbc.v_benchmarks)",
-                         "SELECT practice_code, measure, description, count, rate_per_1000,"
-                         " pct_count, pct_rate_per_1000, ratio_to_pct, weighted_population,"
-                         " pct_weighted_population FROM pbc.v_benchmarks WHERE pct_code = $1 AND period = $2"
-                         " ORDER BY practice_code, array_position(" MEASURE_ORDER
-                         ", measure) NULLS LAST, measure COLLATE \"C\"",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtBenchmark b = {
-            .measure = col_str(d, r, i, 1),
-            .description = col_str(d, r, i, 2),
-            .count = col_str(d, r, i, 3),
-            .rate = col_str(d, r, i, 4),
-            .pct_count = col_str(d, r, i, 5),
-            .pct_rate = col_str(d, r, i, 6),
-            .ratio = col_str(d, r, i, 7),
-            .weighted_population = col_str(d, r, i, 8),
-            .pct_weighted_population = col_str(d, r, i, 9),
-        };
-        g_array_append_val(p->benchmarks, b);
-    }
-    PQclear(r);
-    return TRUE;
+    StmtBreakdown b = breakdown_at(d, r, i);
+    g_array_append_val(p->pods, b);
 }
 
-static gboolean
-load_patients(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+static void
+provider_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the highest-cost patients "
-                               "(pbc.v_statement_top_patients)",
-                         "SELECT practice_code, rank, nhs_number, units, cost_pence,"
-                         " practice_pence, risk_pool_pence FROM pbc.v_statement_top_patients"
-                         " WHERE pct_code = $1 AND period = $2 AND rank <= 10"
-                         " ORDER BY practice_code, rank",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtPatient t = {
-            .rank = (int)col_i64(r, i, 1),
-            .nhs_number = col_str(d, r, i, 2),
-            .units = col_i64(r, i, 3),
-            .cost = col_i64(r, i, 4),
-            .practice = col_i64(r, i, 5),
-            .risk_pool = col_i64(r, i, 6),
-        };
-        g_array_append_val(p->patients, t);
-    }
-    PQclear(r);
-    return TRUE;
+    StmtBreakdown b = breakdown_at(d, r, i);
+    g_array_append_val(p->providers, b);
 }
 
-static gboolean
-load_attribution(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+static void
+benchmark_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the attribution of the units "
-                               "(pbc.v_statement_attribution)",
-                         "SELECT practice_code, attribution_method, units, cost_pence, mismatches,"
-                         " handed_over FROM pbc.v_statement_attribution"
-                         " WHERE pct_code = $1 AND period = $2"
-                         " ORDER BY practice_code, array_position(" METHOD_ORDER
-                         ", attribution_method) NULLS LAST, attribution_method COLLATE \"C\"",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtAttribution a = {
-            .method = col_str(d, r, i, 1),
-            .units = col_i64(r, i, 2),
-            .cost = col_i64(r, i, 3),
-            .mismatches = col_i64(r, i, 4),
-            .handed_over = col_i64(r, i, 5),
-        };
-        g_array_append_val(p->attribution, a);
-    }
-    PQclear(r);
-    return TRUE;
+    StmtBenchmark b = {
+        .measure = col_str(d, r, i, 1),
+        .description = col_str(d, r, i, 2),
+        .count = col_str(d, r, i, 3),
+        .rate = col_str(d, r, i, 4),
+        .pct_count = col_str(d, r, i, 5),
+        .pct_rate = col_str(d, r, i, 6),
+        .ratio = col_str(d, r, i, 7),
+        .weighted_population = col_str(d, r, i, 8),
+        .pct_weighted_population = col_str(d, r, i, 9),
+    };
+    g_array_append_val(p->benchmarks, b);
 }
 
-static gboolean
-load_budgets(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+static void
+patient_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the budgets (pbc.v_statement_budget)",
-                         "SELECT practice_code, budget_set_by, historic, uplifted_historic,"
-                         " fair_share, distance_from_target, budget, contingency, annual_budget,"
-                         " weighted_population FROM pbc.v_statement_budget"
-                         " WHERE pct_code = $1 AND period = $2",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtBudget *b = &p->budget;
-        b->set_by = col_str(d, r, i, 1);
-        b->has_components = g_strcmp0(b->set_by, "RUN") == 0;
-        b->historic = col_i64(r, i, 2);
-        b->uplifted_historic = col_i64(r, i, 3);
-        b->fair_share = col_i64(r, i, 4);
-        b->distance = col_str(d, r, i, 5);
-        b->budget = col_i64(r, i, 6);
-        b->contingency = col_i64(r, i, 7);
-        b->annual_budget = col_i64(r, i, 8);
-        b->weighted_population = col_str(d, r, i, 9);
-    }
-    PQclear(r);
-    return TRUE;
+    StmtPatient t = {
+        .rank = (int)col_i64(r, i, 1),
+        .nhs_number = col_str(d, r, i, 2),
+        .units = col_i64(r, i, 3),
+        .cost = col_i64(r, i, 4),
+        .practice = col_i64(r, i, 5),
+        .risk_pool = col_i64(r, i, 6),
+    };
+    g_array_append_val(p->patients, t);
 }
 
-/* ---- month end (011, docs/month_end.md) ------------------------------------ */
+static void
+attribution_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
+{
+    StmtAttribution a = {
+        .method = col_str(d, r, i, 1),
+        .units = col_i64(r, i, 2),
+        .cost = col_i64(r, i, 3),
+        .mismatches = col_i64(r, i, 4),
+        .handed_over = col_i64(r, i, 5),
+    };
+    g_array_append_val(p->attribution, a);
+}
+
+static void
+budget_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
+{
+    StmtBudget *b = &p->budget;
+    b->set_by = col_str(d, r, i, 1);
+    b->has_components = g_strcmp0(b->set_by, "RUN") == 0;
+    b->historic = col_i64(r, i, 2);
+    b->uplifted_historic = col_i64(r, i, 3);
+    b->fair_share = col_i64(r, i, 4);
+    b->distance = col_str(d, r, i, 5);
+    b->budget = col_i64(r, i, 6);
+    b->contingency = col_i64(r, i, 7);
+    b->annual_budget = col_i64(r, i, 8);
+    b->weighted_population = col_str(d, r, i, 9);
+}
+
+/* Month end (011, docs/month_end.md). */
 
 /* A timestamptz column formatted for the pages: London time, to the minute. */
 #define LONDON_MINUTE(col) "to_char(" col " AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI')"
 
-/* Each statement's month state and what moved since the run it replaced. */
-static gboolean
-load_month_end(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+/* The statement's month state and what moved since the run it replaced. */
+static void
+month_end_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
 {
-    PGresult *r = query2(conn, "could not read the month-end state (pbc.v_statement_status)",
-                         "SELECT practice_code, status, " LONDON_MINUTE("closed_at") ", closed_by,"
-                         " from_load_id, units_changed, delta_spend_pence,"
-                         " prior_month_adjustments, prior_month_delta_pence"
-                         " FROM pbc.v_statement_status WHERE pct_code = $1 AND period = $2",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        p->month_end = (StmtMonthEnd){
-            .status = col_str(d, r, i, 1),
-            .closed_at = col_str(d, r, i, 2),
-            .closed_by = col_str(d, r, i, 3),
-            .from_load_id = col_i64(r, i, 4),
-            .units_changed = col_i64(r, i, 5),
-            .delta_spend = col_i64(r, i, 6),
-            .prior_month_rows = col_i64(r, i, 7),
-            .prior_month_delta = col_i64(r, i, 8),
-        };
-        /* The view keeps the last close of a re-opened month: only a closed one shows it. */
-        if (g_strcmp0(p->month_end.status, "CLOSED") != 0)
-            p->month_end.closed_at = p->month_end.closed_by = NULL;
+    p->month_end = (StmtMonthEnd){
+        .status = col_str(d, r, i, 1),
+        .closed_at = col_str(d, r, i, 2),
+        .closed_by = col_str(d, r, i, 3),
+        .from_load_id = col_i64(r, i, 4),
+        .units_changed = col_i64(r, i, 5),
+        .delta_spend = col_i64(r, i, 6),
+        .prior_month_rows = col_i64(r, i, 7),
+        .prior_month_delta = col_i64(r, i, 8),
+    };
+    /* The view keeps the last close of a re-opened month: only a closed one shows it. */
+    if (g_strcmp0(p->month_end.status, "CLOSED") != 0)
+        p->month_end.closed_at = p->month_end.closed_by = NULL;
+}
+
+/* Units and spend then and now from six columns from col on. */
+static StmtThenNow
+then_now_at(PGresult *r, int i, int col)
+{
+    return (StmtThenNow){
+        .from_units = col_i64(r, i, col),
+        .to_units = col_i64(r, i, col + 1),
+        .delta_units = col_i64(r, i, col + 2),
+        .from_spend = col_i64(r, i, col + 3),
+        .to_spend = col_i64(r, i, col + 4),
+        .delta_spend = col_i64(r, i, col + 5),
+    };
+}
+
+static void
+change_pod_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
+{
+    StmtChangePod c = {
+        .pod = col_str(d, r, i, 1),
+        .description = col_str(d, r, i, 2),
+        .v = then_now_at(r, i, 3),
+        .delta_cost = col_i64(r, i, 9),
+        .delta_risk_pool = col_i64(r, i, 10),
+    };
+    g_array_append_val(p->change_pods, c);
+}
+
+static void
+prior_month_row(StmtData *d, StmtPractice *p, PGresult *r, int i)
+{
+    StmtPriorMonth m = {
+        .activity_month = col_str(d, r, i, 1),
+        .closed_period = col_str(d, r, i, 2),
+        .closed_load_id = col_i64(r, i, 3),
+        .v = then_now_at(r, i, 4),
+        .delta_risk_pool = col_i64(r, i, 10),
+    };
+    g_array_append_val(p->prior_months, m);
+}
+
+#define WHERE_MONTH " WHERE pct_code = $1 AND period = $2"
+
+static const Detail details[] = {
+    {"the cumulative spend (pbc.v_cumulative_spend)",
+     "SELECT practice_code, month_number, activity_month, units, spend_pence,"
+     " cumulative_spend_pence, phased_budget_pence FROM pbc.v_cumulative_spend" WHERE_MONTH
+     " ORDER BY practice_code, month_number",
+     month_row},
+    {"the POD breakdown (pbc.v_statement_pod)",
+     "SELECT practice_code, pod, pod_description, units, cost_pence, practice_pence,"
+     " risk_pool_pence FROM pbc.v_statement_pod" WHERE_MONTH
+     " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST, pod COLLATE \"C\"",
+     pod_row},
+    {"the provider breakdown (pbc.v_statement_provider)",
+     "SELECT practice_code, provider_code, NULL, units, cost_pence, practice_pence,"
+     " risk_pool_pence FROM pbc.v_statement_provider" WHERE_MONTH
+     " ORDER BY practice_code, provider_code COLLATE \"C\"",
+     provider_row},
+    {"the benchmarks (pbc.v_benchmarks)",
+     "SELECT practice_code, measure, description, count, rate_per_1000, pct_count,"
+     " pct_rate_per_1000, ratio_to_pct, weighted_population, pct_weighted_population"
+     " FROM pbc.v_benchmarks" WHERE_MONTH
+     " ORDER BY practice_code, array_position(" MEASURE_ORDER ", measure) NULLS LAST,"
+     " measure COLLATE \"C\"",
+     benchmark_row},
+    {"the highest-cost patients (pbc.v_statement_top_patients)",
+     "SELECT practice_code, rank, nhs_number, units, cost_pence, practice_pence,"
+     " risk_pool_pence FROM pbc.v_statement_top_patients" WHERE_MONTH " AND rank <= 10"
+     " ORDER BY practice_code, rank",
+     patient_row},
+    {"the attribution of the units (pbc.v_statement_attribution)",
+     "SELECT practice_code, attribution_method, units, cost_pence, mismatches, handed_over"
+     " FROM pbc.v_statement_attribution" WHERE_MONTH
+     " ORDER BY practice_code, array_position(" METHOD_ORDER ", attribution_method) NULLS LAST,"
+     " attribution_method COLLATE \"C\"",
+     attribution_row},
+    {"the budgets (pbc.v_statement_budget)",
+     "SELECT practice_code, budget_set_by, historic, uplifted_historic, fair_share,"
+     " distance_from_target, budget, contingency, annual_budget, weighted_population"
+     " FROM pbc.v_statement_budget" WHERE_MONTH,
+     budget_row},
+    {"the month-end state (pbc.v_statement_status)",
+     "SELECT practice_code, status, " LONDON_MINUTE("closed_at") ", closed_by, from_load_id,"
+     " units_changed, delta_spend_pence, prior_month_adjustments, prior_month_delta_pence"
+     " FROM pbc.v_statement_status" WHERE_MONTH,
+     month_end_row},
+    {"the changes by POD (pbc.v_statement_changes_pod)",
+     "SELECT practice_code, pod, pod_description, from_units, to_units, delta_units,"
+     " from_practice_pence, to_practice_pence, delta_practice_pence, delta_cost_pence,"
+     " delta_risk_pool_pence FROM pbc.v_statement_changes_pod" WHERE_MONTH
+     " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST, pod COLLATE \"C\"",
+     change_pod_row},
+    {"the prior-month adjustments (pbc.v_statement_prior_month)",
+     "SELECT practice_code, activity_month, closed_period, closed_load_id, closed_units, units,"
+     " delta_units, closed_practice_pence, practice_pence, delta_practice_pence,"
+     " delta_risk_pool_pence FROM pbc.v_statement_prior_month" WHERE_MONTH
+     " ORDER BY practice_code, activity_month",
+     prior_month_row},
+};
+
+/* Reads every detail view into the practices of by_code. */
+static gboolean
+load_details(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
+{
+    for (guint k = 0; k < G_N_ELEMENTS(details); k++) {
+        g_autofree char *what = g_strdup_printf("could not read %s", details[k].view);
+        PGresult *r = query2(conn, what, details[k].sql, d, error);
+        if (r == NULL)
+            return FALSE;
+        for (int i = 0; i < PQntuples(r); i++) {
+            StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
+            if (p != NULL)
+                details[k].row(d, p, r, i);
+        }
+        PQclear(r);
     }
-    PQclear(r);
     return TRUE;
 }
 
-static gboolean
-load_change_pods(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
-{
-    PGresult *r = query2(conn, "could not read the changes by POD (pbc.v_statement_changes_pod)",
-                         "SELECT practice_code, pod, pod_description, from_units, to_units,"
-                         " delta_units, from_practice_pence, to_practice_pence,"
-                         " delta_practice_pence, delta_cost_pence, delta_risk_pool_pence"
-                         " FROM pbc.v_statement_changes_pod WHERE pct_code = $1 AND period = $2"
-                         " ORDER BY practice_code, array_position(" POD_ORDER ", pod) NULLS LAST,"
-                         " pod COLLATE \"C\"",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtChangePod c = {
-            .pod = col_str(d, r, i, 1),
-            .description = col_str(d, r, i, 2),
-            .from_units = col_i64(r, i, 3),
-            .to_units = col_i64(r, i, 4),
-            .delta_units = col_i64(r, i, 5),
-            .from_practice = col_i64(r, i, 6),
-            .to_practice = col_i64(r, i, 7),
-            .delta_practice = col_i64(r, i, 8),
-            .delta_cost = col_i64(r, i, 9),
-            .delta_risk_pool = col_i64(r, i, 10),
-        };
-        g_array_append_val(p->change_pods, c);
-    }
-    PQclear(r);
-    return TRUE;
-}
-
-static gboolean
-load_prior_months(PGconn *conn, StmtData *d, GHashTable *by_code, GError **error)
-{
-    PGresult *r = query2(conn, "could not read the prior-month adjustments "
-                               "(pbc.v_statement_prior_month)",
-                         "SELECT practice_code, activity_month, closed_period, closed_load_id,"
-                         " closed_units, units, delta_units, closed_practice_pence,"
-                         " practice_pence, delta_practice_pence, delta_risk_pool_pence"
-                         " FROM pbc.v_statement_prior_month WHERE pct_code = $1 AND period = $2"
-                         " ORDER BY practice_code, activity_month",
-                         d, error);
-    if (r == NULL)
-        return FALSE;
-    for (int i = 0; i < PQntuples(r); i++) {
-        StmtPractice *p = g_hash_table_lookup(by_code, PQgetvalue(r, i, 0));
-        if (p == NULL)
-            continue;
-        StmtPriorMonth m = {
-            .activity_month = col_str(d, r, i, 1),
-            .closed_period = col_str(d, r, i, 2),
-            .closed_load_id = col_i64(r, i, 3),
-            .closed_units = col_i64(r, i, 4),
-            .units = col_i64(r, i, 5),
-            .delta_units = col_i64(r, i, 6),
-            .closed_practice = col_i64(r, i, 7),
-            .practice = col_i64(r, i, 8),
-            .delta_practice = col_i64(r, i, 9),
-            .delta_risk_pool = col_i64(r, i, 10),
-        };
-        g_array_append_val(p->prior_months, m);
-    }
-    PQclear(r);
-    return TRUE;
-}
+/* ---- the month's state (011) ---------------------------------------------- */
 
 /* The month's state: provisional or closed, who closed it and when, the last re-open. */
 static gboolean
@@ -760,6 +720,24 @@ load_published_at(PGconn *conn, StmtData *d)
 
 /* ---- consistency ---------------------------------------------------------- */
 
+gboolean
+stmt_then_now_adds_up(const StmtThenNow *v)
+{
+    return v->from_units + v->delta_units == v->to_units &&
+           v->from_spend + v->delta_spend == v->to_spend;
+}
+
+void
+stmt_then_now_add(StmtThenNow *sum, const StmtThenNow *v)
+{
+    sum->from_units += v->from_units;
+    sum->to_units += v->to_units;
+    sum->delta_units += v->delta_units;
+    sum->from_spend += v->from_spend;
+    sum->to_spend += v->to_spend;
+    sum->delta_spend += v->delta_spend;
+}
+
 StmtBreakdown
 stmt_breakdown_total(const GArray *rows)
 {
@@ -788,18 +766,16 @@ check_month_end(const StmtData *d, const StmtPractice *p)
     const StmtMonthEnd *e = &p->month_end;
     int64_t delta = 0, prior = 0;
     for (guint i = 0; i < p->change_pods->len; i++) {
-        const StmtChangePod *c = &g_array_index(p->change_pods, StmtChangePod, i);
-        if (c->from_units + c->delta_units != c->to_units ||
-            c->from_practice + c->delta_practice != c->to_practice)
+        const StmtThenNow *v = &g_array_index(p->change_pods, StmtChangePod, i).v;
+        if (!stmt_then_now_adds_up(v))
             return "a POD's change since the previous run is not its later figure less its earlier";
-        delta += c->delta_practice;
+        delta += v->delta_spend;
     }
     for (guint i = 0; i < p->prior_months->len; i++) {
-        const StmtPriorMonth *m = &g_array_index(p->prior_months, StmtPriorMonth, i);
-        if (m->closed_units + m->delta_units != m->units ||
-            m->closed_practice + m->delta_practice != m->practice)
+        const StmtThenNow *v = &g_array_index(p->prior_months, StmtPriorMonth, i).v;
+        if (!stmt_then_now_adds_up(v))
             return "a prior-month adjustment is not the figure now less the figure signed off";
-        prior += m->delta_practice;
+        prior += v->delta_spend;
     }
     if (delta != e->delta_spend)
         return "the changes by POD do not add up to the change of spend since the previous run";
@@ -896,12 +872,7 @@ stmt_data_load(PGconn *conn, const char *pct, const char *period, GError **error
                     pct, period);
         return NULL;
     }
-    if (!load_months(conn, d, by_code, error) || !load_breakdown(conn, d, by_code, TRUE, error) ||
-        !load_breakdown(conn, d, by_code, FALSE, error) ||
-        !load_benchmarks(conn, d, by_code, error) || !load_patients(conn, d, by_code, error) ||
-        !load_attribution(conn, d, by_code, error) || !load_budgets(conn, d, by_code, error) ||
-        !load_period(conn, d, error) || !load_month_end(conn, d, by_code, error) ||
-        !load_change_pods(conn, d, by_code, error) || !load_prior_months(conn, d, by_code, error))
+    if (!load_details(conn, d, by_code, error) || !load_period(conn, d, error))
         return NULL;
     for (guint i = 0; i < d->practices->len; i++) {
         StmtPractice *p = g_ptr_array_index(d->practices, i);

@@ -93,12 +93,21 @@ typedef struct {
     const char *weighted_population;
 } StmtBudget;
 
-/* A POD's change since the previous run (v_statement_changes_pod): PRACTICE units. */
+/*
+ * PRACTICE units and their spend (practice_pence) then and now: a POD's
+ * since the previous run, a closed month's since it was signed off.  Always
+ * from + delta = to (checked, stmt_data_load).
+ */
+typedef struct {
+    int64_t from_units, to_units, delta_units;
+    int64_t from_spend, to_spend, delta_spend;
+} StmtThenNow;
+
+/* A POD's change since the previous run (v_statement_changes_pod). */
 typedef struct {
     const char *pod;
     const char *description;
-    int64_t from_units, to_units, delta_units;
-    int64_t from_practice, to_practice, delta_practice;   /* practice_pence: the spend */
+    StmtThenNow v;
     int64_t delta_cost, delta_risk_pool;
 } StmtChangePod;
 
@@ -115,8 +124,7 @@ typedef struct {
     const char *activity_month;  /* YYYY-MM */
     const char *closed_period;   /* the closed month whose load signed it off */
     int64_t closed_load_id;
-    int64_t closed_units, units, delta_units;
-    int64_t closed_practice, practice, delta_practice;   /* practice_pence */
+    StmtThenNow v;               /* from: as signed off (closed_*); to: now */
     int64_t delta_risk_pool;
 } StmtPriorMonth;
 
@@ -241,6 +249,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StmtData, stmt_data_free)
 
 /* A safe file name stem for a code: letters, digits, '-' and '_' kept, others '_'. */
 char *stmt_file_stem(const char *code);
+
+/* Whether from + delta = to, for the units and the spend. */
+gboolean stmt_then_now_adds_up(const StmtThenNow *v);
+/* Adds v into sum, field by field. */
+void stmt_then_now_add(StmtThenNow *sum, const StmtThenNow *v);
 
 /* The sum of a breakdown's rows (key and description NULL). */
 StmtBreakdown stmt_breakdown_total(const GArray *rows);

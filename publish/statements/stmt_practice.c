@@ -332,6 +332,38 @@ reason_text(const char *reason)
     return NULL;
 }
 
+/* The headings of units and spend then and now (after the row's own), ending the head. */
+static void
+then_now_headings(GString *out, const char *change_heading)
+{
+    g_string_append_printf(out, "<th class=\"num\">Units then</th><th class=\"num\">Units now</th>"
+                                "<th class=\"num\">Change</th><th class=\"num\">Spend then</th>"
+                                "<th class=\"num\">Spend now</th><th class=\"num\">%s</th>"
+                                "</tr></thead>\n<tbody>\n",
+                           change_heading);
+}
+
+/* Units then, now and the change; spend then, now and the change. */
+static void
+then_now_cells(GString *out, const StmtThenNow *v)
+{
+    stmt_page_count_cell(out, v->from_units);
+    stmt_page_count_cell(out, v->to_units);
+    stmt_page_count_cell(out, v->delta_units);
+    stmt_page_money_cell(out, v->from_spend);
+    stmt_page_money_cell(out, v->to_spend);
+    stmt_page_change_cell(out, v->delta_spend);
+}
+
+/* Ends the body with the total row (two label columns) and closes the table. */
+static void
+then_now_total(GString *out, const StmtThenNow *sum)
+{
+    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
+    then_now_cells(out, sum);
+    g_string_append(out, "</tr></tfoot>\n</table>\n");
+}
+
 /* The link to the changes file, its rows and their total. */
 static void
 changes_link(GString *out, const StmtPractice *p)
@@ -402,11 +434,9 @@ render_changes(GString *out, const StmtData *d, const StmtPractice *p)
 
     g_string_append(out, "<table class=\"change-pods\">\n<caption>By point of delivery: the "
                          "units charged to the budget, then and now</caption>\n<thead><tr>"
-                         "<th>POD</th><th></th><th class=\"num\">Units then</th>"
-                         "<th class=\"num\">Units now</th><th class=\"num\">Change</th>"
-                         "<th class=\"num\">Spend then</th><th class=\"num\">Spend now</th>"
-                         "<th class=\"num\">Change in spend</th></tr></thead>\n<tbody>\n");
-    StmtChangePod sum = {0};
+                         "<th>POD</th><th></th>");
+    then_now_headings(out, "Change in spend");
+    StmtThenNow sum = {0};
     for (guint i = 0; i < p->change_pods->len; i++) {
         const StmtChangePod *c = &g_array_index(p->change_pods, StmtChangePod, i);
         g_string_append(out, "<tr id=\"change-");
@@ -416,32 +446,15 @@ render_changes(GString *out, const StmtData *d, const StmtPractice *p)
         g_string_append(out, "</td><td>");
         render_html_text_or(out, c->description, "");
         g_string_append(out, "</td>");
-        stmt_page_count_cell(out, c->from_units);
-        stmt_page_count_cell(out, c->to_units);
-        stmt_page_count_cell(out, c->delta_units);
-        stmt_page_money_cell(out, c->from_practice);
-        stmt_page_money_cell(out, c->to_practice);
-        stmt_page_change_cell(out, c->delta_practice);
+        then_now_cells(out, &c->v);
         g_string_append(out, "</tr>\n");
-        sum.from_units += c->from_units;
-        sum.to_units += c->to_units;
-        sum.delta_units += c->delta_units;
-        sum.from_practice += c->from_practice;
-        sum.to_practice += c->to_practice;
-        sum.delta_practice += c->delta_practice;
+        stmt_then_now_add(&sum, &c->v);
     }
     if (p->change_pods->len == 0)
         g_string_append(out, "<tr><td colspan=\"8\" class=\"note\">No change in the units "
                              "charged to the budget (the units above moved outside it, or only "
                              "their details changed).</td></tr>\n");
-    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
-    stmt_page_count_cell(out, sum.from_units);
-    stmt_page_count_cell(out, sum.to_units);
-    stmt_page_count_cell(out, sum.delta_units);
-    stmt_page_money_cell(out, sum.from_practice);
-    stmt_page_money_cell(out, sum.to_practice);
-    stmt_page_change_cell(out, sum.delta_practice);
-    g_string_append(out, "</tr></tfoot>\n</table>\n");
+    then_now_total(out, &sum);
     changes_link(out, p);
     g_string_append(out, "</section>\n");
 }
@@ -466,11 +479,9 @@ render_prior_months(GString *out, const StmtPractice *p)
                            e->prior_month_delta);
     stmt_page_change_html(out, e->prior_month_delta);
     g_string_append(out, "</strong> in all.</p>\n<table class=\"prior-month\">\n<thead><tr>"
-                         "<th>Activity month</th><th>Signed off with</th>"
-                         "<th class=\"num\">Units then</th><th class=\"num\">Units now</th>"
-                         "<th class=\"num\">Spend then</th><th class=\"num\">Spend now</th>"
-                         "<th class=\"num\">Adjustment</th></tr></thead>\n<tbody>\n");
-    StmtPriorMonth sum = {0};
+                         "<th>Activity month</th><th>Signed off with</th>");
+    then_now_headings(out, "Adjustment");
+    StmtThenNow sum = {0};
     for (guint i = 0; i < p->prior_months->len; i++) {
         const StmtPriorMonth *m = &g_array_index(p->prior_months, StmtPriorMonth, i);
         g_autofree char *month = stmt_month_name(m->activity_month);
@@ -483,25 +494,12 @@ render_prior_months(GString *out, const StmtPractice *p)
         render_html_escape(out, closed);
         g_string_append_printf(out, " statement (load %" G_GINT64_FORMAT ")</td>",
                                m->closed_load_id);
-        stmt_page_count_cell(out, m->closed_units);
-        stmt_page_count_cell(out, m->units);
-        stmt_page_money_cell(out, m->closed_practice);
-        stmt_page_money_cell(out, m->practice);
-        stmt_page_change_cell(out, m->delta_practice);
+        then_now_cells(out, &m->v);
         g_string_append(out, "</tr>\n");
-        sum.closed_units += m->closed_units;
-        sum.units += m->units;
-        sum.closed_practice += m->closed_practice;
-        sum.practice += m->practice;
-        sum.delta_practice += m->delta_practice;
+        stmt_then_now_add(&sum, &m->v);
     }
-    g_string_append(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Total</td>");
-    stmt_page_count_cell(out, sum.closed_units);
-    stmt_page_count_cell(out, sum.units);
-    stmt_page_money_cell(out, sum.closed_practice);
-    stmt_page_money_cell(out, sum.practice);
-    stmt_page_change_cell(out, sum.delta_practice);
-    g_string_append(out, "</tr></tfoot>\n</table>\n</section>\n");
+    then_now_total(out, &sum);
+    g_string_append(out, "</section>\n");
 }
 
 /* ---- the page ---------------------------------------------------------------- */
