@@ -7,8 +7,10 @@
  * copied by hand) must be a clean error naming the file, never a crash, an
  * out-of-bounds read or an allocation sized by a corrupt length.
  *
- * An input starting with 'B' is the binary form (the magic line is put in
- * front of the rest); anything else is taken as the whole file.
+ * An input starting with 'B' or 'C' is the binary form, PBCUNITS1 or the
+ * current PBCUNITS2 (the magic line is put in front of the rest; version 2
+ * adds one-byte lengths and "same as the previous record" tags); anything
+ * else is taken as the whole file.
  */
 #include "fuzz.h"
 
@@ -21,8 +23,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_init();
     GByteArray *file = g_byte_array_new();
-    if (size > 0 && data[0] == 'B') {
-        g_byte_array_append(file, (const guint8 *)"PBCUNITS1\n", 10);
+    if (size > 0 && (data[0] == 'B' || data[0] == 'C')) {
+        g_byte_array_append(file, (const guint8 *)(data[0] == 'B' ? "PBCUNITS1\n" : "PBCUNITS2\n"),
+                            10);
         g_byte_array_append(file, data + 1, (guint)size - 1);
     } else {
         g_byte_array_append(file, data, (guint)size);
