@@ -74,10 +74,22 @@ $(STAGE_BINS) $(BIN)/pbc-statements &:
 	@$(MAKE) -C $(PIPELINE_TOP) --no-print-directory bins
 
 # --- ingest (R-I) ---------------------------------------------------------
-$(WORK)/units.csv: $(INPUTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
-	$(BIN)/pbc-ingest --ref "$(REF)" --output $@ --rejects $(WORK)/rejects.csv \
-	    --file-reconciliation $(WORK)/file_reconciliation.csv \
-	    --data-quality $(WORK)/ingest_dq.csv --deletions $(WORK)/deletions.csv "$(IN)"
+# Two steps, so that `make -j` uses every core: each extract is validated on
+# its own into a part file (R-I2; rejects and row counts kept in the part),
+# then one merge applies net change across all of them in byte order of the
+# extracts' names (R-I3), builds spells (R-I4) and writes the units, rejects
+# and counts.  A re-run re-parses only the extracts that changed.
+PARTS := $(patsubst $(IN)/%,$(WORK)/parts/%.part,$(INPUTS))
+
+$(PARTS): $(WORK)/parts/%.part: $(IN)/% $(BIN)/pbc-ingest
+	@mkdir -p -m 700 $(WORK)/parts
+	@$(BIN)/pbc-ingest --part --output $@ "$<"
+
+$(WORK)/units.csv: $(PARTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
+	$(BIN)/pbc-ingest $(if $(PARTS),--merge) --ref "$(REF)" --output $@ \
+	    --rejects $(WORK)/rejects.csv --file-reconciliation $(WORK)/file_reconciliation.csv \
+	    --data-quality $(WORK)/ingest_dq.csv --deletions $(WORK)/deletions.csv \
+	    $(if $(PARTS),$(PARTS),"$(IN)")
 
 # --- attribute (R-A) ------------------------------------------------------
 $(WORK)/attributed.csv: $(WORK)/units.csv $(REFS) $(WORK)/refs.list $(WORK)/params \
@@ -118,7 +130,7 @@ reopen: $(BIN)/pbc-publish
 	@$(PG_UP) && $(BIN)/pbc-publish --reopen --out "$(OUT)" --reason "$(REASON)"
 
 clean:
-	rm -rf "$(WORK)" "$(OUT)/statements"
+	rm -rf "$(WORK)" "$(OUT)/statements" "$(OUT)"/.*.tmp-*
 	cd "$(OUT)" 2>/dev/null && rm -f priced_activity.csv practice_month.csv statements.csv \
 	    statement_breakdown.csv budgets.csv benchmarks.csv data_quality.csv \
 	    attribution_audit.csv attribution_mismatch.csv out_of_area.csv rejects.csv \

@@ -8,6 +8,7 @@
 #include "aggregate.h"
 #include "csv_in.h"
 #include "csv_out.h"
+#include "date.h"
 #include "decimal.h"
 #include "log.h"
 
@@ -94,6 +95,12 @@ main(int argc, char **argv)
     if (!opt_ref || !opt_work || !opt_out || !opt_period || argc > 1) {
         pbc_error(argc > 1 ? "unexpected argument \"%s\"" : "--ref, --work, --output-dir and "
                   "--period are required%s", argc > 1 ? argv[1] : "");
+        pbc_hint("try \"%s --help\"", pbc_log_prog());
+        return PBC_EXIT_USAGE;
+    }
+    int month_key;
+    if (!month_parse(opt_period, &month_key)) {
+        pbc_error("invalid period \"%s\": expected a month as YYYY-MM", opt_period);
         pbc_hint("try \"%s --help\"", pbc_log_prog());
         return PBC_EXIT_USAGE;
     }

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const priced_header[] = {
     "unit_id", "dataset", "pod", "provider_code", "nhs_number", "practice_code",
@@ -797,15 +798,14 @@ write_run_ini(Run *r, GError **error)
     g_key_file_set_string(kf, "run", "inputs", inputs);
     g_key_file_set_string(kf, "run", "references", refs);
     g_key_file_set_string(kf, "run", "budgets_source", r->ref_budgets ? "REF" : "RUN");
-    g_autofree char *path = g_build_filename(r->p->out_dir, "run.ini", NULL);
-    g_autofree char *tmp = g_build_filename(r->p->out_dir, ".run.ini.tmp", NULL);
-    if (!g_key_file_save_to_file(kf, tmp, error))
+    /* Through csv_out like every output: atomic, every write checked, committed
+     * with the others before statements.csv. */
+    gsize len = 0;
+    g_autofree char *text = g_key_file_to_data(kf, &len, NULL);
+    CsvOut *o = out_create(r, "run.ini", CSV_OUT_PUBLIC, NULL, error);
+    if (o == NULL)
         return FALSE;
-    if (rename(tmp, path) != 0) {
-        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not write file \"%s\": %s", path,
-                    g_strerror(errno));
-        return FALSE;
-    }
+    csv_out_raw(o, text, len);
     return TRUE;
 }
 
@@ -1006,6 +1006,14 @@ aggregate_run(const AggregateParams *p, GError **error)
     /* Audits write and rename their own files; then ours; statements last. */
     if (!attr_audit_write(r->attr_audit, p->out_dir, error)
         || !price_audit_write(r->price_audit, p->out_dir, error) || !write_run_ini(r, error)) {
+        csv_out_abort(st);
+        goto out;
+    }
+    /* A previous run's statements.csv must not stand beside a half-renamed set:
+     * it goes first, and the new one is renamed into place last. */
+    if (unlink(st_path) != 0 && errno != ENOENT) {
+        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not remove file \"%s\": %s", st_path,
+                    g_strerror(errno));
         csv_out_abort(st);
         goto out;
     }

@@ -412,6 +412,15 @@ csv_out_commit(CsvOut *o, GError **error)
         note(o, errno);
     if (o->err == 0 && rename(o->tmp, o->path) != 0)
         note(o, errno);
+    if (o->err == 0) {
+        /* Make the rename itself durable: fsync the directory that holds it. */
+        g_autofree char *dir = g_path_get_dirname(o->path);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+    }
     if (o->err) {
         g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not write file \"%s\": %s", o->path,
                     g_strerror(o->err));

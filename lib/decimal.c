@@ -66,9 +66,12 @@ div_round(__int128 n, __int128 d)
     g_assert(d > 0);
     gboolean neg = n < 0;
     __int128 a = neg ? -n : n;
-    /* a/d rounded half up on magnitudes == halves away from zero overall:
-     * 2a + d over 2d avoids the odd-d pitfall of a + d/2. */
-    __int128 q = (2 * a + d) / (2 * d);
+    /* a/d rounded half up on magnitudes == halves away from zero overall.
+     * Compare the remainder with what is left of d, so nothing is doubled
+     * and nothing can overflow. */
+    __int128 q = a / d, r = a % d;
+    if (r >= d - r)
+        q++;
     return (int64_t)(neg ? -q : q);
 }
 

@@ -268,6 +268,17 @@ extract_next(Extract *x, ExtractRow *row, RejectReason *reason, int *column, GEr
         const char *s = row->v[c];
         if (x->idx[c] < 0 || s[0] == '\0')
             continue;
+        /* A NUL byte would cut a validated value short ("RA9\0XX" is not "RA9"):
+         * such a value does not parse, whatever its kind. */
+        if (coldefs[c].kind != K_STR && csv_in_field_len(x->csv, x->idx[c]) != strlen(s)) {
+            static const RejectReason by_kind[] = {
+                [K_DATE] = RJ_INVALID_DATE,          [K_DATETIME] = RJ_INVALID_DATE,
+                [K_CODE] = RJ_INVALID_CODE,          [K_PROVIDER] = RJ_INVALID_PROVIDER_CODE,
+                [K_TFC] = RJ_INVALID_TREATMENT_FUNCTION, [K_EPISODE] = RJ_INVALID_EPISODE_NO};
+            *reason = by_kind[coldefs[c].kind];
+            *column = c;
+            return 1;
+        }
         switch (coldefs[c].kind) {
         case K_STR:
             break;

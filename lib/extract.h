@@ -10,7 +10,8 @@
  * failing several checks gets a predictable reason: broken quoting, field
  * count, then column by column in the order of the column table: a blank
  * required value, an unparsable or impossible date, a coded value outside its
- * list, a malformed provider code, treatment function or episode number; last
+ * list, a malformed provider code, treatment function or episode number (a
+ * validated value holding a NUL byte is malformed: "RA9\0XX" is not "RA9"); last
  * the discharge-before-admission check.
  */
 #ifndef PBC_EXTRACT_H

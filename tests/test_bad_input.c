@@ -24,10 +24,8 @@
  * and that nothing finished-looking is left (no units.csv, no
  * statements.csv, no temporary file).  Bad command lines exit 2.
  *
- * Tests inside #ifdef PBC_KNOWN_BUGS document bugs found by this suite and
- * reported in docs/reliability.md: they fail until the fix lands, then the
- * #ifdef goes.  (Not Criterion's .disabled: a disabled or skipped test makes
- * the runner leak, which fails the suite under LeakSanitizer.)
+ * Bugs this suite found are fixed and their tests kept as regressions
+ * (docs/reliability.md).
  */
 #include "faultshim/faultlib.h"
 #include "csv_in.h"
@@ -603,14 +601,12 @@ Test(bad_input, hostile_nul_bytes_accounted)
     cr_expect_geq(count_units(units), 1);
 }
 
-#ifdef PBC_KNOWN_BUGS
 /*
  * R-I2: a NUL byte inside a validated value makes it invalid: "RA9\0XX" is
  * not 3 or 5 letters or digits, "2006-07-01\0junk" is not a date.  Today
  * csv_in hands the field to extract.c as a C string, so the NUL truncates
- * it and the row is silently accepted as RA9, 2006-07-01, episode 1 …
- * Known bug until lib/extract.c (extract_next) checks csv_in_field_len()
- * against strlen() for validated columns; see docs/reliability.md.
+ * it, and the row was once silently accepted as RA9, 2006-07-01, episode 1 …
+ * extract_next() now compares csv_in_field_len() with strlen().
  */
 Test(bad_input, hostile_nul_bytes_rejected)
 {
@@ -629,7 +625,6 @@ Test(bad_input, hostile_nul_bytes_rejected)
     g_autofree char *units = g_build_filename(out, "units.csv", NULL);
     cr_expect_eq(count_units(units), 1);
 }
-#endif
 
 /*
  * 10 MB fields (made here, not committed): a 10 MB HRG and a 10 MB quoted
@@ -1057,11 +1052,9 @@ ParameterizedTest(UsageCase *c, bad_input, bad_command_line)
     check_usage(c);
 }
 
-#ifdef PBC_KNOWN_BUGS
 /*
  * --period is a command-line value: a bad one is a usage error (exit 2), not
- * bad input (3).  Known bug until aggregate/main.c checks it with
- * month_parse() before aggregate_run(); see docs/reliability.md.
+ * bad input (3): aggregate/main.c checks it with month_parse() first.
  */
 Test(bad_input, aggregate_bad_period_is_usage)
 {
@@ -1070,4 +1063,3 @@ Test(bad_input, aggregate_bad_period_is_usage)
                          "invalid period \"2006-13\": expected a month as YYYY-MM"};
     check_usage(&c);
 }
-#endif

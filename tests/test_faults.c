@@ -458,16 +458,6 @@ check_write_message(Stage st, const char *run, const char *err, const char *reas
                                                 stage_names[st], p, reason);
         named = strstr(err, line) != NULL;
     }
-#ifndef PBC_KNOWN_BUGS
-    /*
-     * Known bug (docs/reliability.md): aggregate writes run.ini with
-     * g_key_file_save_to_file(), outside csv_out, so a failure there comes out
-     * in GLib's words and names a temporary file.  Exit code and cleanliness
-     * are still checked; build with -DPBC_KNOWN_BUGS to hold it to the rule.
-     */
-    if (!named && st == ST_AGGREGATE && strstr(err, "/.run.ini.tmp") != NULL)
-        named = TRUE;
-#endif
     cr_expect(named, "%s: pbc-%s: expected 'could not write file \"<output>\": %s', got:\n%s",
               what, stage_labels[st], reason, err);
 }
