@@ -10,9 +10,11 @@
  * and every unit is emitted.
  *
  * Memory: one compact record per accepted row (its fixed fields plus the
- * values the units need, packed in one string), so the store grows with the
- * number of accepted rows, never with file sizes or with columns the units
- * do not use.  See docs/ingest.md for the bound.
+ * values the units need, packed), so the store grows with the number of
+ * accepted rows, never with file sizes or with columns the units do not use.
+ * Records can also be made by activity_encode() elsewhere (the per-file
+ * parse steps of `pbc-ingest --part`) and lent to the store with
+ * activity_add_records(), which keeps 24 bytes a row of its own.
  */
 #ifndef PBC_ACTIVITY_H
 #define PBC_ACTIVITY_H
@@ -40,6 +42,23 @@ guint activity_add_file(ActivityStore *s, const char *name);
  * counts.  Copies what it needs from row.
  */
 void activity_add(ActivityStore *s, guint file, const ExtractRow *row, int month);
+
+/*
+ * Appends the compact record of one accepted row (month as for
+ * activity_add()) to out; returns its size.  The format is private to
+ * activity.c and the same on every machine (little-endian).
+ */
+gsize activity_encode(const ExtractRow *row, int month, GByteArray *out);
+
+/*
+ * Adds the records data[0 .. len) (made by activity_encode(), in read
+ * order) as rows of file `file`, as activity_add() would.  The records are
+ * borrowed: data must stay valid and unchanged until the store is freed.
+ * Returns FALSE with PBC_ERROR_FORMAT when a record is truncated or
+ * corrupt; *count (may be NULL) gets the number of records.
+ */
+gboolean activity_add_records(ActivityStore *s, guint file, const guint8 *data, gsize len,
+                              guint64 *count, GError **error);
 
 /* Per-file outcome after activity_finish(). */
 typedef struct {
