@@ -98,6 +98,8 @@ struct Extract {
     CsvIn *csv;
     Dataset dataset;
     int idx[X_NCOLS];   /* header index, -1 when absent */
+    guint8 act[X_NCOLS]; /* the columns present (idx >= 0), in column order */
+    int nact;
 };
 
 Dataset
@@ -148,6 +150,8 @@ extract_open(const char *path, GError **error)
         /* Columns of other datasets are unknown here and ignored. */
         if (!(coldefs[c].used & m))
             x->idx[c] = -1;
+        if (x->idx[c] >= 0)
+            x->act[x->nact++] = (guint8)c;
     }
     return x;
 }
@@ -256,7 +260,12 @@ extract_next(Extract *x, ExtractRow *row, RejectReason *reason, int *column, GEr
         return 1;
     }
     unsigned m = 1u << x->dataset;
-    for (int c = 0; c < X_NCOLS; c++) {
+    /* Absent columns are blank; a required one is never absent (extract_open()
+     * failed the file), so the present columns in order see every check. */
+    for (int c = 0; c < X_NCOLS; c++)
+        row->v[c] = "";
+    for (int a = 0; a < x->nact; a++) {
+        int c = x->act[a];
         row->v[c] = csv_in_field(x->csv, x->idx[c]);
         if ((coldefs[c].required & m) && row->v[c][0] == '\0') {
             *reason = RJ_MISSING_VALUE;
@@ -264,9 +273,10 @@ extract_next(Extract *x, ExtractRow *row, RejectReason *reason, int *column, GEr
             return 1;
         }
     }
-    for (int c = 0; c < X_NCOLS; c++) {
+    for (int a = 0; a < x->nact; a++) {
+        int c = x->act[a];
         const char *s = row->v[c];
-        if (x->idx[c] < 0 || s[0] == '\0')
+        if (s[0] == '\0')
             continue;
         /* A NUL byte would cut a validated value short ("RA9\0XX" is not "RA9"):
          * such a value does not parse, whatever its kind. */

@@ -229,6 +229,18 @@ le64(guint8 *p, uint64_t v)
     return le32(le32(p, (uint32_t)v), (uint32_t)(v >> 32));
 }
 
+/* a == b over n bytes, from the end: identifiers that differ, differ there. */
+static inline gboolean
+same_bytes(const char *a, const char *b, gsize n)
+{
+    while (n > 0) {
+        n--;
+        if (a[n] != b[n])
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 write_binary(CsvOut *out, const Unit *u)
 {
@@ -263,7 +275,7 @@ write_binary(CsvOut *out, const Unit *u)
         switch (cols[i].type) {
         case T_STR: {
             gsize n = sl[k];
-            if (w->have_prev && w->prev_len[k] == n && memcmp(w->prev[k], sv[k], n) == 0) {
+            if (w->have_prev && w->prev_len[k] == n && same_bytes(w->prev[k], sv[k], n)) {
                 *p++ = TAG_SAME;
             } else {
                 if (n < TAG_SAME) {
