@@ -121,13 +121,14 @@ publish: $(OUT)/statements.csv $(BIN)/pbc-publish $(BIN)/pbc-statements
 # --- month-end (docs/month_end.md) ----------------------------------------
 PG_UP = eval "$$($(PIPELINE_TOP)/scripts/pg.sh env)" && $(PIPELINE_TOP)/scripts/pg.sh start
 
-close: $(BIN)/pbc-publish
+close: $(BIN)/pbc-publish $(BIN)/pbc-statements
 	@$(PG_UP) && $(BIN)/pbc-publish --close --out "$(OUT)" $(if $(LOAD),--load $(LOAD)) \
-	    $(if $(REASON),--reason "$(REASON)")
+	    $(if $(REASON),--reason "$(REASON)") && $(BIN)/pbc-statements --out "$(OUT)"
 
-reopen: $(BIN)/pbc-publish
+reopen: $(BIN)/pbc-publish $(BIN)/pbc-statements
 	@$(if $(REASON),,$(error REASON is not set: make -f pipeline.mk OUT=dir reopen REASON="why"))
-	@$(PG_UP) && $(BIN)/pbc-publish --reopen --out "$(OUT)" --reason "$(REASON)"
+	@$(PG_UP) && $(BIN)/pbc-publish --reopen --out "$(OUT)" --reason "$(REASON)" && \
+	    $(BIN)/pbc-statements --out "$(OUT)"
 
 clean:
 	rm -rf "$(WORK)" "$(OUT)/statements" "$(OUT)"/.*.tmp-*
