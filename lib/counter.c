@@ -12,6 +12,10 @@
 struct Counter {
     int nkeys, nsums;
     GHashTable *rows; /* joined key (owned) -> int64_t[nsums] (owned) */
+    /* the key added last and its sums: consecutive units often share a key */
+    const char *last_key;
+    gsize last_len;
+    int64_t *last_row;
 };
 
 Counter *
@@ -46,16 +50,59 @@ join(const Counter *c, const char *const *parts)
     return g_string_free(k, FALSE);
 }
 
+/*
+ * Joins parts into buf (of size cap) when they fit, returning the length;
+ * G_MAXSIZE when they do not (the caller then uses join()).
+ */
+static gsize
+join_into(const Counter *c, const char *const *parts, char *buf, gsize cap)
+{
+    gsize n = 0;
+    for (int i = 0; i < c->nkeys; i++) {
+        if (i) {
+            if (n + 1 >= cap)
+                return G_MAXSIZE;
+            buf[n++] = SEP;
+        }
+        if (parts[i]) {
+            gsize l = strlen(parts[i]);
+            if (n + l >= cap)
+                return G_MAXSIZE;
+            memcpy(buf + n, parts[i], l);
+            n += l;
+        }
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 void
 counter_add(Counter *c, const char *const *parts, const int64_t *sums)
 {
-    char *key = join(c, parts);
-    int64_t *row = g_hash_table_lookup(c->rows, key);
-    if (row == NULL) {
-        row = g_new0(int64_t, c->nsums);
-        g_hash_table_insert(c->rows, key, row);
+    /* Called for every unit, several times: the key is joined on the stack,
+     * and copied only when it is new. */
+    char stack[256];
+    g_autofree char *heap = NULL;
+    const char *key = stack;
+    gsize len = join_into(c, parts, stack, sizeof stack);
+    if (len == G_MAXSIZE) {
+        heap = join(c, parts);
+        key = heap;
+        len = strlen(heap);
+    }
+    int64_t *row;
+    if (c->last_key && c->last_len == len && memcmp(c->last_key, key, len) == 0) {
+        row = c->last_row;
     } else {
-        g_free(key);
+        gpointer owned;
+        if (!g_hash_table_lookup_extended(c->rows, key, &owned, (gpointer *)&row)) {
+            owned = heap ? g_steal_pointer(&heap) : g_strndup(key, len);
+            row = g_new0(int64_t, c->nsums);
+            g_hash_table_insert(c->rows, owned, row);
+        }
+        c->last_key = owned;
+        c->last_len = len;
+        c->last_row = row;
     }
     for (int i = 0; i < c->nsums; i++)
         row[i] += sums[i];
@@ -78,6 +125,9 @@ counter_size(const Counter *c)
 const int64_t *
 counter_get(const Counter *c, const char *const *parts)
 {
+    char stack[256];
+    if (join_into(c, parts, stack, sizeof stack) != G_MAXSIZE)
+        return g_hash_table_lookup(c->rows, stack);
     g_autofree char *key = join(c, parts);
     return g_hash_table_lookup(c->rows, key);
 }
