@@ -440,12 +440,13 @@ bin_fill(UnitIn *in, gsize need, GError **error)
         in->end -= in->pos;
         in->pos = 0;
     }
-    if (in->cap < need) {
-        while (in->cap < need)
-            in->cap *= 2;
-        in->buf = g_realloc(in->buf, in->cap);
-    }
+    /* Grow only as data actually arrives: a corrupt record length must fail as
+     * truncated, not ask for gigabytes up front. */
     while (in->end < need) {
+        if (in->end == in->cap) {
+            in->cap *= 2;
+            in->buf = g_realloc(in->buf, in->cap);
+        }
         ssize_t n = read(in->fd, in->buf + in->end, in->cap - in->end);
         if (n < 0 && errno == EINTR)
             continue;
