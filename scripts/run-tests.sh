@@ -44,6 +44,23 @@ for t in build/asan/tests/test_*; do
         grep -a -E '\[(FAIL|----)\]|ERROR|runtime error|LeakSanitizer|Assertion' "$log_dir/$name.log" | head -40
     fi
 done
+# Every fuzzing harness briefly, after its regression inputs (issue 9; the long
+# runs are `make fuzz`).  PBC_SKIP_FUZZ=1 leaves it out.
+if [ -z "${PBC_SKIP_FUZZ:-}" ] && [ -z "${TESTS:-}" ]; then
+    start=$(date +%s)
+    FUZZ_SECONDS=${FUZZ_SECONDS:-2} scripts/fuzz.sh >"$log_dir/fuzz.log" 2>&1
+    rc=$?
+    p=$(awk '$1 != "total" && NF == 6 && $2 ~ /^[0-9]+$/ && $6 == 0' "$log_dir/fuzz.log" | wc -l)
+    f=$(awk '$1 != "total" && NF == 6 && $2 ~ /^[0-9]+$/ && $6 > 0' "$log_dir/fuzz.log" | wc -l)
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p)) failed=$((failed + f))
+    printf '%-28s %4d passed %3d failed  (%ds)\n' "fuzz (brief)" "$p" "$f" "$(( $(date +%s) - start ))"
+    if [ "$rc" -ne 0 ]; then
+        suites_failed="$suites_failed fuzz"
+        tail -20 "$log_dir/fuzz.log"
+    fi
+fi
+
 echo
 if [ -n "$suites_failed" ]; then
     echo "failed suites:$suites_failed (logs in build/test-logs/)"
