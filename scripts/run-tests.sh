@@ -44,6 +44,20 @@ for t in build/asan/tests/test_*; do
         grep -a -E '\[(FAIL|----)\]|ERROR|runtime error|LeakSanitizer|Assertion' "$log_dir/$name.log" | head -40
     fi
 done
+# The whole pipeline on the sample under valgrind memcheck (issue 9).
+if [ -z "${PBC_SKIP_VALGRIND:-}" ] && [ -z "${TESTS:-}" ]; then
+    start=$(date +%s)
+    if scripts/valgrind-e2e.sh >"$log_dir/valgrind.log" 2>&1; then
+        passed=$((passed + 1)); v=0
+    else
+        failed=$((failed + 1)); v=1
+        suites_failed="$suites_failed valgrind"
+        grep -v '^pbc-\|^detail' "$log_dir/valgrind.log" | tail -30
+    fi
+    printf '%-28s %4d passed %3d failed  (%ds)\n' "valgrind (end to end)" "$((1 - v))" "$v" \
+        "$(( $(date +%s) - start ))"
+fi
+
 # Every fuzzing harness briefly, after its regression inputs (issue 9; the long
 # runs are `make fuzz`).  PBC_SKIP_FUZZ=1 leaves it out.
 if [ -z "${PBC_SKIP_FUZZ:-}" ] && [ -z "${TESTS:-}" ]; then
