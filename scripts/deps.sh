@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential pkg-config libcsv-dev zlib1g-dev libpq-dev libglib2.0-dev
       libcriterion-dev postgresql postgresql-contrib"
 if [ "${1:-}" = test ]; then
-    pkgs="$pkgs chromium libxml2-utils clang libclang-rt-14-dev"
+    pkgs="$pkgs chromium libxml2-utils clang libclang-rt-14-dev valgrind"
 fi
 missing=""
 for p in $pkgs; do
