@@ -45,6 +45,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -233,7 +234,38 @@ registry_find(const Registry *r, uint64_t nhs, size_t *first)
         return 0;
     size_t b = (size_t)(nhs >> r->shift);
     size_t lo = r->dir[b], hi = r->dir[b + 1];
-    /* First record of the bucket with nhs >= the one sought. */
+    /* NHS numbers spread evenly over a bucket's range, so the record sought is
+     * near its proportional place: start there and widen by doubling until
+     * the first record with nhs >= the one sought is bracketed, then search
+     * that bracket.  Usually one or two cache lines instead of a binary
+     * search's five or six misses across the bucket. */
+    if (hi - lo > 8) {
+        uint64_t off = nhs - ((uint64_t)b << r->shift);
+        size_t g = lo + (size_t)((off * (uint64_t)(hi - lo)) >> r->shift);
+        if (g >= hi)
+            g = hi - 1;
+        size_t step = 1;
+        if ((r->recs[g].key >> ROW_BITS) < nhs) {
+            /* the answer is above g */
+            size_t a = g + 1;
+            while (a + step < hi && (r->recs[a + step - 1].key >> ROW_BITS) < nhs) {
+                a += step;
+                step *= 2;
+            }
+            lo = a;
+            hi = MIN(hi, a + step);
+        } else {
+            /* the answer is g or below */
+            size_t z = g;
+            while (z > lo + step && (r->recs[z - step].key >> ROW_BITS) >= nhs) {
+                z -= step;
+                step *= 2;
+            }
+            hi = z;
+            lo = z > lo + step ? z - step : lo;
+        }
+    }
+    /* First record of [lo, hi) with nhs >= the one sought (hi if none). */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if ((r->recs[mid].key >> ROW_BITS) < nhs)
@@ -267,6 +299,40 @@ registry_path(const char *ref_dir)
         return gz;
     g_free(gz);
     return g_build_filename(ref_dir, "registrations.csv", NULL);
+}
+
+static void
+huge_range(void *p, size_t bytes, int advice)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, advice);
+}
+
+/*
+ * Puts the records (and the directory) in huge pages: the sort and every
+ * look-up touch them at random, and with 4 KB pages nearly each of those
+ * touches also missed the TLB (nationally 1.26 GB of records).  The pages
+ * are collapsed once the array is complete (MADV_COLLAPSE, Linux 6.1)
+ * rather than asked for while it grows, which stalled the load in the
+ * kernel's compaction; where the kernel cannot or will not, only the speed
+ * differs.
+ */
+static void
+huge_pages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    huge_range(p, bytes, MADV_HUGEPAGE);
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+    huge_range(p, bytes, MADV_COLLAPSE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
 
 /* ---- sorting: in-place MSD radix sort on the key ---- */
@@ -1197,8 +1263,10 @@ registry_load(const char *path, GError **error)
         return NULL;
     }
     r->recs = g_renew(Rec, r->recs, r->n ? r->n : 1);
+    huge_pages(r->recs, r->n * sizeof(Rec));
     sort_records(r->recs, r->n);
     build_directory(r);
+    huge_pages(r->dir, (r->nb + 1) * sizeof(uint32_t));
     report_rejects(&ld);
     return r;
 }
