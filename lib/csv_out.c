@@ -37,6 +37,16 @@ struct CsvOut {
     off_t written;   /* bytes handed to the file */
     off_t synced;    /* bytes whose write-back has been started */
     int err;         /* first errno seen */
+    /* The writer thread of a large output (see flush_buf()): it writes one
+     * buffer while rows are formatted into the other. */
+    GThread *writer;
+    GMutex lock;
+    GCond cond;
+    char *spare;     /* the second buffer */
+    char *pending;   /* a buffer handed to the writer, NULL when it is idle */
+    gsize pending_len;
+    gboolean quit;
+    int werr;        /* the writer's first errno (under lock) */
     gboolean row_started;
     gboolean binary;
     gboolean direct; /* written in place: a device or FIFO, never renamed */
@@ -108,9 +118,85 @@ note(CsvOut *o, int e)
         o->err = e ? e : EIO;
 }
 
-/* Hands the buffer to the file (or stdout); a failure is kept for the commit. */
+/*
+ * Writes p[0 .. n) to the file, looping over short writes, and starts the
+ * write-back every WRITEBACK_STEP bytes; returns 0 or the errno.  Called
+ * by the thread that owns the file at the time: the caller, or the writer.
+ */
+static int
+write_all(CsvOut *o, const char *p, gsize n)
+{
+    while (n > 0) {
+        ssize_t k = write(o->fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 && errno ? errno : EIO;
+        p += k;
+        n -= (gsize)k;
+        o->written += k;
+    }
+    if (o->tmp && o->written - o->synced >= WRITEBACK_STEP) {
+        /* A hint only: any error shows again at fsync() in csv_out_commit(). */
+        (void)sync_file_range(o->fd, o->synced, o->written - o->synced, SYNC_FILE_RANGE_WRITE);
+        o->synced = o->written;
+    }
+    return 0;
+}
+
+static gpointer
+writer_main(gpointer data)
+{
+    CsvOut *o = data;
+    g_mutex_lock(&o->lock);
+    for (;;) {
+        while (o->pending == NULL && !o->quit)
+            g_cond_wait(&o->cond, &o->lock);
+        if (o->pending == NULL)
+            break;
+        const char *p = o->pending;
+        gsize n = o->pending_len;
+        int failed = o->werr;
+        g_mutex_unlock(&o->lock);
+        int e = failed ? 0 : write_all(o, p, n);
+        g_mutex_lock(&o->lock);
+        if (e && o->werr == 0)
+            o->werr = e;
+        o->pending = NULL;
+        g_cond_broadcast(&o->cond);
+    }
+    g_mutex_unlock(&o->lock);
+    return NULL;
+}
+
+/* Stops the writer, once it has written everything. */
 static void
-flush_buf(CsvOut *o)
+writer_stop(CsvOut *o)
+{
+    if (o->writer == NULL)
+        return;
+    g_mutex_lock(&o->lock);
+    o->quit = TRUE;
+    g_cond_broadcast(&o->cond);
+    g_mutex_unlock(&o->lock);
+    g_thread_join(o->writer);
+    o->writer = NULL;
+    if (o->werr)
+        note(o, o->werr);
+    g_mutex_clear(&o->lock);
+    g_cond_clear(&o->cond);
+}
+
+/*
+ * Hands the buffer to the file (or stdout); a failure is kept for the
+ * commit.  A file's first full buffer starts a writer thread, so that the
+ * kernel's copy of a large output (a fifth of some stages) runs on another
+ * core while the next rows are formatted: the full buffer is passed to the
+ * writer and the spare one taken, after the writer has finished the
+ * previous.  Small outputs never fill a buffer and never get a thread.
+ */
+static void
+flush_buf(CsvOut *o, gboolean full)
 {
     const char *p = o->buf;
     gsize n = o->len;
@@ -122,25 +208,29 @@ flush_buf(CsvOut *o)
             note(o, errno);
         return;
     }
+    if (full && o->writer == NULL && o->err == 0) {
+        g_mutex_init(&o->lock);
+        g_cond_init(&o->cond);
+        o->spare = g_malloc(BUF_SIZE);
+        o->writer = g_thread_new("csv-out", writer_main, o);
+    }
+    if (o->writer) {
+        g_mutex_lock(&o->lock);
+        while (o->pending != NULL)
+            g_cond_wait(&o->cond, &o->lock);
+        o->pending = o->buf;
+        o->pending_len = n;
+        o->buf = o->spare;
+        o->spare = (char *)p;
+        g_cond_broadcast(&o->cond);
+        g_mutex_unlock(&o->lock);
+        return;
+    }
     if (o->err)
         return; /* the output is lost already: keep the first error */
-    while (n > 0) {
-        ssize_t k = write(o->fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            note(o, k < 0 ? errno : EIO);
-            return;
-        }
-        p += k;
-        n -= (gsize)k;
-        o->written += k;
-    }
-    if (o->tmp && o->written - o->synced >= WRITEBACK_STEP) {
-        /* A hint only: any error shows again at fsync() in csv_out_commit(). */
-        (void)sync_file_range(o->fd, o->synced, o->written - o->synced, SYNC_FILE_RANGE_WRITE);
-        o->synced = o->written;
-    }
+    int e = write_all(o, p, n);
+    if (e)
+        note(o, e);
 }
 
 /* Room for n more bytes (n <= BUF_SIZE) at the end of the buffer. */
@@ -148,7 +238,7 @@ static inline char *
 room(CsvOut *o, gsize n)
 {
     if (BUF_SIZE - o->len < n)
-        flush_buf(o);
+        flush_buf(o, TRUE);
     return o->buf + o->len;
 }
 
@@ -158,7 +248,7 @@ put(CsvOut *o, const char *s, gsize n)
 {
     while (n > 0) {
         if (o->len == BUF_SIZE)
-            flush_buf(o);
+            flush_buf(o, TRUE);
         gsize k = MIN(n, BUF_SIZE - o->len);
         memcpy(o->buf + o->len, s, k);
         o->len += k;
@@ -374,6 +464,7 @@ out_free(CsvOut *o)
     if (o->data && o->data_destroy)
         o->data_destroy(o->data);
     g_free(o->buf);
+    g_free(o->spare);
     g_free(o->path);
     g_free(o->tmp);
     g_free(o);
@@ -382,7 +473,8 @@ out_free(CsvOut *o)
 gboolean
 csv_out_commit(CsvOut *o, GError **error)
 {
-    flush_buf(o);
+    flush_buf(o, FALSE);
+    writer_stop(o);
     if (o->fd < 0 && fflush(stdout) != 0)
         note(o, errno);
     if (o->direct && close(o->fd) != 0)
@@ -437,6 +529,7 @@ csv_out_abort(CsvOut *o)
 {
     if (o == NULL)
         return;
+    writer_stop(o);
     if (o->tmp) {
         close(o->fd);
         unlink(o->tmp);
