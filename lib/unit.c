@@ -693,6 +693,32 @@ bad(UnitIn *in, size_t col, GError **error)
 }
 
 int
+unit_in_next_batch(UnitIn *in, Unit *units, int max, GError **error)
+{
+    if (in->csv != NULL || in->version != 2) {
+        int rc = max > 0 ? unit_in_next(in, &units[0], error) : 0;
+        return rc <= 0 ? rc : 1;
+    }
+    int n = 0;
+    while (n < max) {
+        /* Refilling moves the buffer the batch's units point into: the batch
+         * ends at the first record not already whole in the buffer.  (Values
+         * repeated from earlier records live in the buffer or in keep[],
+         * which changes only at a refill too.) */
+        if (n > 0 && (in->end - in->pos < 4
+                      || in->end - in->pos < 4 + (gsize)get32(in->buf + in->pos)))
+            break;
+        int rc = bin2_next(in, &units[n], error);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
+        n++;
+    }
+    return n;
+}
+
+int
 unit_in_next(UnitIn *in, Unit *u, GError **error)
 {
     if (in->csv == NULL)

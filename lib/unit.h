@@ -120,6 +120,14 @@ typedef struct UnitIn UnitIn;
 UnitIn *unit_in_open(const char *path, GError **error);
 /* Reads the next unit: 1, 0 at end, -1 with error (naming file and line). */
 int unit_in_next(UnitIn *in, Unit *u, GError **error);
+/*
+ * Reads up to max units into units[]: how many (at least 1 before the end),
+ * 0 at the end, -1 with error.  Unlike unit_in_next(), every unit of the
+ * batch stays valid until the next read, so that two threads can share a
+ * batch.  A batch is what the reader's buffer holds (thousands of units in
+ * the binary form; one in the CSV form).
+ */
+int unit_in_next_batch(UnitIn *in, Unit *units, int max, GError **error);
 void unit_in_free(UnitIn *in);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(UnitIn, unit_in_free)
 
