@@ -229,18 +229,6 @@ le64(guint8 *p, uint64_t v)
     return le32(le32(p, (uint32_t)v), (uint32_t)(v >> 32));
 }
 
-/* a == b over n bytes, from the end: identifiers that differ, differ there. */
-static inline gboolean
-same_bytes(const char *a, const char *b, gsize n)
-{
-    while (n > 0) {
-        n--;
-        if (a[n] != b[n])
-            return FALSE;
-    }
-    return TRUE;
-}
-
 static void
 write_binary(CsvOut *out, const Unit *u)
 {
@@ -253,19 +241,10 @@ write_binary(CsvOut *out, const Unit *u)
         w->buf = g_malloc(w->cap);
         csv_out_set_data(out, w, writer_free);
     }
-    /* Room: every fixed field at most 8 bytes, every string 5 + its length + 1. */
-    const char *sv[NCOLS];
-    gsize sl[NCOLS];
-    gsize need = 4 + NCOLS * 9;
-    for (guint k = 0; k < nstr; k++) {
-        const char *s = *(const char *const *)((const char *)u + cols[str_cols[k]].off);
-        sv[k] = s ? s : "";
-        sl[k] = strlen(sv[k]);
-        need += sl[k];
-    }
-    if (w->cap < need) {
-        while (w->cap < need)
-            w->cap *= 2;
+    /* Room for the fixed fields and the tags; each literal string makes its own. */
+    gsize fixed = 4 + NCOLS * 9;
+    if (w->cap < fixed) {
+        w->cap = MAX(w->cap * 2, fixed);
         w->buf = g_realloc(w->buf, w->cap);
     }
     guint8 *p = w->buf + 4;
@@ -274,26 +253,45 @@ write_binary(CsvOut *out, const Unit *u)
         const void *f = (const char *)u + cols[i].off;
         switch (cols[i].type) {
         case T_STR: {
-            gsize n = sl[k];
-            if (w->have_prev && w->prev_len[k] == n && same_bytes(w->prev[k], sv[k], n)) {
-                *p++ = TAG_SAME;
-            } else {
-                if (n < TAG_SAME) {
-                    *p++ = (guint8)n;
-                } else {
-                    *p++ = TAG_LONG;
-                    p = le32(p, (uint32_t)n);
+            const char *sv = *(const char *const *)f;
+            if (sv == NULL)
+                sv = "";
+            /* The same as the previous record's value: compared byte by byte up to
+             * and with the NUL (no strlen, and never past the end of either). */
+            if (w->have_prev) {
+                const char *q = w->prev[k];
+                gsize j = 0, m = w->prev_len[k];
+                while (j < m && sv[j] == q[j])
+                    j++;
+                if (j == m && sv[j] == '\0') {
+                    *p++ = TAG_SAME;
+                    k++;
+                    break;
                 }
-                memcpy(p, sv[k], n);
-                p += n;
-                *p++ = 0;
-                if (w->prev_cap[k] < n + 1) {
-                    w->prev_cap[k] = MAX(n + 1, 32);
-                    w->prev[k] = g_realloc(w->prev[k], w->prev_cap[k]);
-                }
-                memcpy(w->prev[k], sv[k], n);
-                w->prev_len[k] = n;
             }
+            gsize n = strlen(sv);
+            gsize at = (gsize)(p - w->buf);
+            if (w->cap - at < n + 6 + NCOLS * 9) {
+                while (w->cap - at < n + 6 + NCOLS * 9)
+                    w->cap *= 2;
+                w->buf = g_realloc(w->buf, w->cap);
+                p = w->buf + at;
+            }
+            if (n < TAG_SAME) {
+                *p++ = (guint8)n;
+            } else {
+                *p++ = TAG_LONG;
+                p = le32(p, (uint32_t)n);
+            }
+            memcpy(p, sv, n);
+            p += n;
+            *p++ = 0;
+            if (w->prev_cap[k] < n + 1) {
+                w->prev_cap[k] = MAX(n + 1, 32);
+                w->prev[k] = g_realloc(w->prev[k], w->prev_cap[k]);
+            }
+            memcpy(w->prev[k], sv, n + 1);
+            w->prev_len[k] = n;
             k++;
             break;
         }
