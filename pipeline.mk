@@ -92,9 +92,20 @@ $(WORK)/units.csv: $(PARTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BI
 	    $(if $(PARTS),$(PARTS),"$(IN)")
 
 # --- attribute (R-A) ------------------------------------------------------
-$(WORK)/attributed.csv: $(WORK)/units.csv $(REFS) $(WORK)/refs.list $(WORK)/params \
-                        $(BIN)/pbc-attribute
-	$(BIN)/pbc-attribute --ref "$(REF)" $(PCT_OPT) --output $@ $<
+# The registrations are loaded into an index file of their own, which needs
+# nothing from ingest: under `make -j` it is made while the extracts are
+# merged, and a re-run with the same registrations reuses it.
+# pbc-attribute checks that the index is of these very registrations (and
+# reads them instead when it is not).
+REGISTRATIONS := $(firstword $(wildcard $(REF)/registrations.csv.gz $(REF)/registrations.csv))
+
+$(WORK)/registrations.idx: $(REGISTRATIONS) $(BIN)/pbc-attribute
+	$(BIN)/pbc-attribute --ref "$(REF)" --make-index $@
+
+$(WORK)/attributed.csv: $(WORK)/units.csv $(WORK)/registrations.idx $(REFS) $(WORK)/refs.list \
+                        $(WORK)/params $(BIN)/pbc-attribute
+	$(BIN)/pbc-attribute --ref "$(REF)" $(PCT_OPT) --registry-index $(WORK)/registrations.idx \
+	    --output $@ $<
 
 # --- price (R-P) ----------------------------------------------------------
 $(WORK)/priced.csv: $(WORK)/attributed.csv $(REFS) $(WORK)/refs.list $(BIN)/pbc-price

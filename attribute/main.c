@@ -24,6 +24,8 @@ static char *opt_ref;
 static char *opt_pct;
 static char *opt_output = "-";
 static char *opt_audit_dir;
+static char *opt_index;
+static char *opt_make_index;
 static gboolean opt_quiet;
 static char **opt_inputs;
 
@@ -37,6 +39,12 @@ static GOptionEntry entries[] = {
      "attributed units file (default: - = stdout)", "FILE"},
     {"audit-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_audit_dir,
      "write attribution_audit.csv, attribution_mismatch.csv and out_of_area.csv here", "DIR"},
+    {"registry-index", 0, 0, G_OPTION_ARG_FILENAME, &opt_index,
+     "read the registrations from FILE, an index made by --make-index (the registrations "
+     "themselves when FILE is missing, stale or damaged)",
+     "FILE"},
+    {"make-index", 0, 0, G_OPTION_ARG_FILENAME, &opt_make_index,
+     "load the registrations, write them to FILE as an index and exit (no INPUT)", "FILE"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "only errors and warnings", NULL},
     {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_inputs, NULL, "INPUT"},
     {NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -64,6 +72,36 @@ tally_add(Tally *t, const Unit *u)
     t->mismatch += u->mismatch ? 1 : 0;
 }
 
+/*
+ * The registration index: from --registry-index when that is an index of
+ * these registrations, otherwise (with a warning saying why) from the
+ * registrations themselves.
+ */
+static Registry *
+load_registry(const char *rpath, GError **error)
+{
+    gint64 t0 = g_get_monotonic_time();
+    Registry *r = NULL;
+    const char *from = rpath;
+    if (opt_index != NULL) {
+        g_autoptr(GError) why = NULL;
+        r = registry_load_index(opt_index, rpath, &why);
+        if (r == NULL)
+            pbc_warning("not using the index: %s; reading \"%s\" instead", why->message, rpath);
+        else
+            from = opt_index;
+    }
+    if (r == NULL)
+        r = registry_load(rpath, error);
+    if (r == NULL)
+        return NULL;
+    pbc_info("read %" G_GUINT64_FORMAT " registration rows from \"%s\" in %.1f s: %" G_GUINT64_FORMAT
+             " used for %" G_GUINT64_FORMAT " patients, %" G_GUINT64_FORMAT " rejected",
+             registry_rows_read(r), from, (double)(g_get_monotonic_time() - t0) / 1e6,
+             registry_rows(r), registry_patients(r), registry_rejected_total(r));
+    return r;
+}
+
 /* Loads the references: practices first (small), then the registrations. */
 static gboolean
 load_refs(PracticeTable **practices, Registry **registry, GError **error)
@@ -75,16 +113,24 @@ load_refs(PracticeTable **practices, Registry **registry, GError **error)
     pbc_info("read %u practices from \"%s\"", practice_count(*practices), ppath);
 
     g_autofree char *rpath = registry_path(opt_ref);
+    *registry = load_registry(rpath, error);
+    return *registry != NULL;
+}
+
+/* --make-index: the registrations loaded and written as an index file. */
+static int
+make_index(GError **error)
+{
+    g_autofree char *rpath = registry_path(opt_ref);
+    g_autoptr(Registry) r = load_registry(rpath, error);
+    if (r == NULL)
+        return -1;
     gint64 t0 = g_get_monotonic_time();
-    *registry = registry_load(rpath, error);
-    if (*registry == NULL)
-        return FALSE;
-    const Registry *r = *registry;
-    pbc_info("read %" G_GUINT64_FORMAT " registration rows from \"%s\" in %.1f s: %" G_GUINT64_FORMAT
-             " used for %" G_GUINT64_FORMAT " patients, %" G_GUINT64_FORMAT " rejected",
-             registry_rows_read(r), rpath, (double)(g_get_monotonic_time() - t0) / 1e6,
-             registry_rows(r), registry_patients(r), registry_rejected_total(r));
-    return TRUE;
+    if (!registry_save(r, rpath, opt_make_index, error))
+        return -1;
+    pbc_info("wrote the registration index \"%s\" (%.0f MB) in %.1f s", opt_make_index,
+             (double)registry_memory(r) / 1e6, (double)(g_get_monotonic_time() - t0) / 1e6);
+    return PBC_EXIT_OK;
 }
 
 static int
@@ -107,16 +153,30 @@ run(const char *input, const char *pct, int lookback_days, GError **error)
 
     g_autoptr(AttrAudit) audit = opt_audit_dir ? attr_audit_new() : NULL;
     Tally t = {0};
-    Unit u;
+    /* In batches, so that each patient's registrations are fetched from memory
+       well before they are needed (the index is far bigger than the caches). */
+    enum { BATCH = 1024, AHEAD = 32 };
+    g_autofree Unit *batch = g_new(Unit, BATCH);
+    g_autofree uint64_t *keys = g_new(uint64_t, BATCH);
     int rc;
-    while ((rc = unit_in_next(in, &u, error)) > 0) {
-        attribution_apply(&rules, &u);
-        unit_write(out, &u);
-        if (audit)
-            attr_audit_add(audit, &u);
-        tally_add(&t, &u);
-        if ((t.units & 0xffff) == 0)
-            pbc_progress("units attributed", t.units, 0);
+    while ((rc = unit_in_next_batch(in, batch, BATCH, error)) > 0) {
+        for (int i = 0; i < rc; i++)
+            if (!registry_nhs_key(batch[i].nhs_number, &keys[i]))
+                keys[i] = UINT64_MAX;
+        for (int i = 0; i < rc; i++) {
+            if (i + AHEAD < rc)
+                registry_prefetch(registry, keys[i + AHEAD], 0);
+            if (i + AHEAD / 2 < rc)
+                registry_prefetch(registry, keys[i + AHEAD / 2], 1);
+            Unit *u = &batch[i];
+            attribution_apply(&rules, u);
+            unit_write(out, u);
+            if (audit)
+                attr_audit_add(audit, u);
+            tally_add(&t, u);
+            if ((t.units & 0xffff) == 0)
+                pbc_progress("units attributed", t.units, 0);
+        }
     }
     pbc_progress_done();
     if (rc < 0) {
@@ -158,6 +218,8 @@ main(int argc, char **argv)
     g_option_context_set_description(
         ctx, "Example:\n  pbc-attribute -r ref -p 5QA -o work/attributed.csv --audit-dir out "
              "work/units.csv\n\n"
+             "With pipeline.mk the registrations are loaded once into an index file\n"
+             "(--make-index) while ingest runs, and read back here (--registry-index).\n\n"
              "Exit status: 0 ok, 2 usage, 3 unreadable or malformed input or reference file.\n");
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         pbc_error("%s", error->message);
@@ -176,12 +238,24 @@ main(int argc, char **argv)
         pbc_hint("try \"%s --help\"", pbc_log_prog());
         return PBC_EXIT_USAGE;
     }
+    if (opt_make_index && opt_inputs && opt_inputs[0]) {
+        pbc_error("--make-index takes no INPUT: \"%s\"", opt_inputs[0]);
+        pbc_hint("try \"%s --help\"", pbc_log_prog());
+        return PBC_EXIT_USAGE;
+    }
     const char *input = opt_inputs && opt_inputs[0] ? opt_inputs[0] : "-";
     if (!g_file_test(opt_ref, G_FILE_TEST_IS_DIR)) {
         pbc_error("could not open reference directory \"%s\": %s", opt_ref,
                   g_file_test(opt_ref, G_FILE_TEST_EXISTS) ? "Not a directory"
                                                            : g_strerror(ENOENT));
         return PBC_EXIT_INPUT;
+    }
+    if (opt_make_index) {
+        if (make_index(&error) != PBC_EXIT_OK) {
+            csv_out_cleanup_all();
+            return pbc_report(error);
+        }
+        return PBC_EXIT_OK;
     }
     if (opt_audit_dir && !g_file_test(opt_audit_dir, G_FILE_TEST_IS_DIR)) {
         pbc_error("could not open audit directory \"%s\": %s", opt_audit_dir,

@@ -191,7 +191,7 @@ same_outputs() {
         echo "$prog: error: the runs of $1 disagree ($2)" >&2
         exit 1
     fi
-    [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$2"
+    [ "${BENCH_KEEP:-0}" = 1 ] || [ "${4:-}" = keep ] || rm -rf "$2"
 }
 
 # --- one data set ---------------------------------------------------------------
@@ -243,24 +243,28 @@ bench_dataset() {
     local nread units
     nread=$(rows_read "$work/file_reconciliation.csv")
     row "$ds" "ingest (make -j$jobs)" "$nread" "$in_mb" "gzip -dc" "$floor" "r<=3"
+    # the registration index file (under make -j made while ingest merges)
+    measure "$ds-regindex" "${mk[@]}" -j"$jobs" OUT="$out" "$work/registrations.idx"
+    local nreg
+    nreg=$(sed -n 's/.*read \([0-9]*\) registration rows.*/\1/p' "$tmp/$ds-regindex.log" | tail -1)
+    row "$ds" "registration index file (make target)" "$nreg" "$(mb_of "$regf")" \
+        "gzip -dc registrations" "$reg_floor" ""
+    local reg_s
+    reg_s=$(sed -n 's/.*registration rows from .* in \([0-9.]*\) s.*/\1/p' "$tmp/$ds-regindex.log" | tail -1)
+    if [ -n "$reg_s" ]; then
+        W=$reg_s U="" S="" M=""
+        row "$ds" "registry load (in the index target)" "$nreg" "$(mb_of "$regf")" "gzip -dc registrations" "$reg_floor" "w<=20"
+    fi
     measure "$ds-attribute" "${mk[@]}" -j"$jobs" OUT="$out" "$work/attributed.csv"
     units=$(sed -n 's/.*wrote \([0-9]*\) units to .*/\1/p' "$tmp/$ds-attribute.log" | tail -1)
-    row "$ds" "attribute" "$units" "$(mb_of "$work/units.csv")" "gzip -dc" "$floor" ""
-    local reg_s
-    reg_s=$(sed -n 's/.*registration rows from .* in \([0-9.]*\) s.*/\1/p' "$tmp/$ds-attribute.log" | tail -1)
-    if [ -n "$reg_s" ]; then
-        local nreg
-        nreg=$(sed -n 's/.*read \([0-9]*\) registration rows.*/\1/p' "$tmp/$ds-attribute.log" | tail -1)
-        W=$reg_s U="" S="" M=""
-        row "$ds" "registry load (in attribute)" "$nreg" "$(mb_of "$regf")" "gzip -dc registrations" "$reg_floor" "w<=20"
-    fi
+    row "$ds" "attribute (index file read)" "$units" "$(mb_of "$work/units.csv")" "gzip -dc" "$floor" ""
     measure "$ds-price" "${mk[@]}" -j"$jobs" OUT="$out" "$work/priced.csv"
     row "$ds" "price" "$units" "$(mb_of "$work/attributed.csv")" "gzip -dc" "$floor" ""
     measure "$ds-aggregate" "${mk[@]}" -j"$jobs" OUT="$out" aggregate
     row "$ds" "aggregate" "$units" "$(mb_of "$work/priced.csv")" "gzip -dc" "$floor" ""
     # the intermediates are done with (a national run's are some 10 GB)
     [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$work/parts" "$work/units.csv" "$work/attributed.csv" \
-        "$work/priced.csv"
+        "$work/priced.csv" "$work/registrations.idx"
 
     # the registration index on its own: memory held and look-ups per second
     if [ -f "$regf" ]; then
@@ -287,6 +291,13 @@ bench_dataset() {
     [ "$ds" != pct-month ] || target="w<=1&m<=4096"
     measure "$ds-pipeline" "${mk[@]}" -j"$jobs" OUT="$out-jall" aggregate
     row "$ds" "pipeline ingest..aggregate -j$jobs" "$units" "$in_mb" "gzip -dc" "$floor" "$target"
+    same_outputs "$ds" "$out-jall" "$sums" keep
+    # a night with new extracts and the same registrations: everything again but
+    # the registration index
+    find "$out-jall" -mindepth 1 -maxdepth 1 ! -name .work -exec rm -rf {} +
+    find "$out-jall/.work" -mindepth 1 -maxdepth 1 ! -name registrations.idx -exec rm -rf {} +
+    measure "$ds-pipeline-idx" "${mk[@]}" -j"$jobs" OUT="$out-jall" aggregate
+    row "$ds" "pipeline -j$jobs, registration index kept" "$units" "$in_mb" "gzip -dc" "$floor" ""
     same_outputs "$ds" "$out-jall" "$sums"
     measure "$ds-pipeline-j1" "${mk[@]}" -j1 OUT="$out-j1" aggregate
     row "$ds" "pipeline ingest..aggregate -j1" "$units" "$in_mb" "gzip -dc" "$floor" ""

@@ -40,13 +40,16 @@
  */
 #include "registry.h"
 
+#include "csv_out.h"
 #include "log.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define ROW_BITS 30
@@ -76,6 +79,8 @@ struct Registry {
     int64_t first_line[REG_REJECT_COUNT]; /* line of the first row rejected for each reason */
     GPtrArray *codes; /* practice index -> code */
     GStringChunk *code_strings;
+    void *map;        /* when recs were read from an index file: their mapping */
+    size_t map_bytes;
 };
 
 static const char *const reject_names[REG_REJECT_COUNT] = {
@@ -127,7 +132,10 @@ registry_free(Registry *r)
 {
     if (r == NULL)
         return;
-    g_free(r->recs);
+    if (r->map != NULL)
+        munmap(r->map, r->map_bytes);
+    else
+        g_free(r->recs);
     g_free(r->dir);
     g_ptr_array_free(r->codes, TRUE);
     g_string_chunk_free(r->code_strings);
@@ -226,6 +234,30 @@ registry_nhs_key(const char *s, uint64_t *key)
     return s != NULL && nhs_key_n(s, strlen(s), key);
 }
 
+/* Where in bucket b = [lo, hi) the first record of nhs should be. */
+static inline size_t
+bucket_guess(const Registry *r, uint64_t nhs, size_t b, size_t lo, size_t hi)
+{
+    uint64_t off = nhs - ((uint64_t)b << r->shift);
+    size_t g = lo + (size_t)((off * (uint64_t)(hi - lo)) >> r->shift);
+    return g >= hi ? hi - 1 : g;
+}
+
+void
+registry_prefetch(const Registry *r, uint64_t nhs, int step)
+{
+    if (r->n == 0 || nhs > r->max_nhs)
+        return;
+    size_t b = (size_t)(nhs >> r->shift);
+    if (step == 0) {
+        __builtin_prefetch(&r->dir[b]);
+        return;
+    }
+    size_t lo = r->dir[b], hi = r->dir[b + 1];
+    if (hi > lo)
+        __builtin_prefetch(&r->recs[bucket_guess(r, nhs, b, lo, hi)]);
+}
+
 size_t
 registry_find(const Registry *r, uint64_t nhs, size_t *first)
 {
@@ -240,10 +272,7 @@ registry_find(const Registry *r, uint64_t nhs, size_t *first)
      * that bracket.  Usually one or two cache lines instead of a binary
      * search's five or six misses across the bucket. */
     if (hi - lo > 8) {
-        uint64_t off = nhs - ((uint64_t)b << r->shift);
-        size_t g = lo + (size_t)((off * (uint64_t)(hi - lo)) >> r->shift);
-        if (g >= hi)
-            g = hi - 1;
+        size_t g = bucket_guess(r, nhs, b, lo, hi);
         size_t step = 1;
         if ((r->recs[g].key >> ROW_BITS) < nhs) {
             /* the answer is above g */
@@ -1148,15 +1177,14 @@ reader_main(gpointer data)
 
 /* One warning line for the rows not used, a detail line per reason. */
 static void
-report_rejects(const Load *ld)
+report_rejects(const Registry *r, const char *path)
 {
-    const Registry *r = ld->r;
     uint64_t total = registry_rejected_total(r);
     if (total == 0)
         return;
     pbc_warning("file \"%s\": %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                 " registration rows rejected and not used",
-                ld->path, total, r->rows_read);
+                path, total, r->rows_read);
     for (int i = 0; i < REG_REJECT_COUNT; i++)
         if (r->rejected[i])
             pbc_detail("%s: %" G_GUINT64_FORMAT " rows, the first at line %" G_GINT64_FORMAT,
@@ -1267,6 +1295,214 @@ registry_load(const char *path, GError **error)
     sort_records(r->recs, r->n);
     build_directory(r);
     huge_pages(r->dir, (r->nb + 1) * sizeof(uint32_t));
-    report_rejects(&ld);
+    report_rejects(r, path);
+    return r;
+}
+
+/* ---- the index file ---- */
+
+/*
+ * An index file holds a loaded registry, so that the registrations are
+ * parsed once however many runs use them, and so that pipeline.mk can load
+ * them while ingest is still merging.  Layout, in the host's byte order
+ * (the file is a cache for this machine, never shipped):
+ *
+ *   IndexHeader                       (magic, the source's identity, counts)
+ *   practice codes, 8 bytes each      (six characters, two NULs)
+ *   records, 16 bytes each            (sorted, as in memory)
+ *
+ * The directory is rebuilt on reading, in the same pass that checks every
+ * record (sorted, practice index in range, dates in range), so a damaged
+ * file is refused rather than answering wrongly.  The source's identity is
+ * its size, modification and change times (nanoseconds) and inode: any
+ * change to the registrations, including a copy over them with the same
+ * time stamp, makes the index stale.
+ */
+#define INDEX_MAGIC "PBCREGIDX1\n"
+#define INDEX_BYTE_ORDER UINT64_C(0x0102030405060708)
+
+typedef struct {
+    char magic[16];
+    uint64_t byte_order;
+    uint64_t src_size, src_ino;
+    int64_t src_mtime_sec, src_mtime_nsec, src_ctime_sec, src_ctime_nsec;
+    uint64_t rows_read, n, ncodes;
+    uint64_t rejected[REG_REJECT_COUNT];
+    int64_t first_line[REG_REJECT_COUNT];
+} IndexHeader;
+
+/* The identity of source in h; FALSE with errno set when it cannot be read. */
+static gboolean
+source_identity(const char *source, IndexHeader *h)
+{
+    struct stat st;
+    if (stat(source, &st) != 0)
+        return FALSE;
+    h->src_size = (uint64_t)st.st_size;
+    h->src_ino = (uint64_t)st.st_ino;
+    h->src_mtime_sec = (int64_t)st.st_mtim.tv_sec;
+    h->src_mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+    h->src_ctime_sec = (int64_t)st.st_ctim.tv_sec;
+    h->src_ctime_nsec = (int64_t)st.st_ctim.tv_nsec;
+    return TRUE;
+}
+
+gboolean
+registry_save(const Registry *r, const char *source, const char *path, GError **error)
+{
+    IndexHeader h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, INDEX_MAGIC, sizeof INDEX_MAGIC);
+    h.byte_order = INDEX_BYTE_ORDER;
+    if (!source_identity(source, &h)) {
+        int e = errno;
+        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", source,
+                    g_strerror(e));
+        return FALSE;
+    }
+    h.rows_read = r->rows_read;
+    h.n = r->n;
+    h.ncodes = r->codes->len;
+    memcpy(h.rejected, r->rejected, sizeof h.rejected);
+    memcpy(h.first_line, r->first_line, sizeof h.first_line);
+    CsvOut *o = csv_out_create(path, CSV_OUT_PATIENT, NULL, error);
+    if (o == NULL)
+        return FALSE;
+    csv_out_raw(o, &h, sizeof h);
+    for (guint i = 0; i < r->codes->len; i++) {
+        char code[8] = {0};
+        memcpy(code, g_ptr_array_index(r->codes, i), 6);
+        csv_out_raw(o, code, sizeof code);
+    }
+    /* In pieces: csv_out copies through its buffer either way. */
+    const char *recs = (const char *)r->recs;
+    size_t bytes = r->n * sizeof(Rec);
+    for (size_t off = 0; off < bytes; off += (size_t)1 << 24)
+        csv_out_raw(o, recs + off, MIN(bytes - off, (size_t)1 << 24));
+    return csv_out_commit(o, error);
+}
+
+/* Reads exactly len bytes at the file's current offset. */
+static gboolean
+read_all(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len > 0) {
+        ssize_t got = read(fd, p, MIN(len, (size_t)1 << 30));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = 0;
+            return FALSE;
+        }
+        p += got;
+        len -= (size_t)got;
+    }
+    return TRUE;
+}
+
+/* Checks the records of r (sorted, strictly, with codes and dates in range). */
+static gboolean
+records_ok(const Registry *r)
+{
+    uint64_t prev = 0;
+    const uint64_t max_date = (uint64_t)(date_from_ymd(9999, 12, 31) - DATE_BASE);
+    for (size_t i = 0; i < r->n; i++) {
+        const Rec *x = &r->recs[i];
+        uint64_t reg = (x->val >> DATE_BITS) & DATE_MASK, dereg = x->val & DATE_MASK;
+        if ((i > 0 && x->key <= prev) || (x->val >> (2 * DATE_BITS)) >= r->codes->len
+            || reg == 0 || reg > max_date || dereg > max_date || (dereg != 0 && dereg < reg)
+            || (x->key & ROW_MASK) >= r->rows_read)
+            return FALSE;
+        prev = x->key;
+    }
+    return TRUE;
+}
+
+static Registry *
+index_refused(int fd, Registry *r, GError **error, const char *path, const char *why)
+{
+    g_set_error(error, PBC_ERROR, PBC_ERROR_FORMAT, "registration index \"%s\" %s", path, why);
+    if (fd >= 0)
+        close(fd);
+    registry_free(r);
+    return NULL;
+}
+
+Registry *
+registry_load_index(const char *path, const char *source, GError **error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", path,
+                    g_strerror(e));
+        return NULL;
+    }
+    struct stat st;
+    IndexHeader h, now;
+    memset(&now, 0, sizeof now);
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < sizeof h || !read_all(fd, &h, sizeof h)
+        || memcmp(h.magic, INDEX_MAGIC, sizeof INDEX_MAGIC) != 0
+        || h.byte_order != INDEX_BYTE_ORDER)
+        return index_refused(fd, NULL, error, path, "is not an index file of this version");
+    if (!source_identity(source, &now)) {
+        int e = errno;
+        close(fd);
+        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", source,
+                    g_strerror(e));
+        return NULL;
+    }
+    if (h.src_size != now.src_size || h.src_ino != now.src_ino
+        || h.src_mtime_sec != now.src_mtime_sec || h.src_mtime_nsec != now.src_mtime_nsec
+        || h.src_ctime_sec != now.src_ctime_sec || h.src_ctime_nsec != now.src_ctime_nsec)
+        return index_refused(fd, NULL, error, path, "was made from another version of the "
+                                                    "registrations: it is stale");
+    if (h.n > MAX_ROWS || h.rows_read > MAX_ROWS || h.n > h.rows_read
+        || h.ncodes > MAX_PRACTICES
+        || (uint64_t)st.st_size != sizeof h + h.ncodes * 8 + h.n * sizeof(Rec))
+        return index_refused(fd, NULL, error, path, "is damaged: its size does not match");
+    uint64_t rejected = 0;
+    for (int i = 0; i < REG_REJECT_COUNT; i++)
+        rejected += h.rejected[i];
+    if (rejected != h.rows_read - h.n)
+        return index_refused(fd, NULL, error, path, "is damaged: its counts do not add up");
+
+    Registry *r = registry_alloc();
+    r->rows_read = h.rows_read;
+    r->n = (size_t)h.n;
+    memcpy(r->rejected, h.rejected, sizeof r->rejected);
+    memcpy(r->first_line, h.first_line, sizeof r->first_line);
+    for (uint64_t i = 0; i < h.ncodes; i++) {
+        char code[8];
+        if (!read_all(fd, code, sizeof code))
+            return index_refused(fd, r, error, path, "could not be read");
+        if (!practice_code_ok(code, 6) || code[6] != '\0' || code[7] != '\0')
+            return index_refused(fd, r, error, path, "is damaged: a practice code is not valid");
+        g_ptr_array_add(r->codes, g_string_chunk_insert_len(r->code_strings, code, 6));
+    }
+    /* The records go into memory asked for in huge pages before it is touched
+       (fewer faults while reading, no collapse afterwards). */
+    const size_t huge = (size_t)2 << 20;
+    r->map_bytes = (r->n * sizeof(Rec) + 2 * huge) & ~(huge - 1);
+    r->map = mmap(NULL, r->map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r->map == MAP_FAILED) {
+        r->map = NULL;
+        return index_refused(fd, r, error, path, "does not fit in memory");
+    }
+    r->recs = (Rec *)(((uintptr_t)r->map + huge - 1) & ~(uintptr_t)(huge - 1));
+#ifdef MADV_HUGEPAGE
+    madvise(r->recs, r->map_bytes - huge, MADV_HUGEPAGE);
+#endif
+    if (!read_all(fd, r->recs, r->n * sizeof(Rec)))
+        return index_refused(fd, r, error, path, "could not be read");
+    close(fd);
+    if (!records_ok(r))
+        return index_refused(-1, r, error, path, "is damaged: its records are out of order "
+                                                 "or out of range");
+    build_directory(r);
+    huge_pages(r->dir, (r->nb + 1) * sizeof(uint32_t));
+    report_rejects(r, source);
     return r;
 }

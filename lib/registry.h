@@ -70,6 +70,24 @@ char *registry_path(const char *ref_dir);
  */
 Registry *registry_load(const char *path, GError **error);
 
+/*
+ * Writes r, loaded from source, to path as an index file (mode 0600, renamed
+ * into place when complete), which registry_load_index() reads back in a
+ * fraction of the time registry_load() takes.  FALSE with PBC_ERROR_IO.
+ */
+gboolean registry_save(const Registry *r, const char *source, const char *path, GError **error);
+
+/*
+ * Reads an index file written by registry_save() from source, and reports
+ * its rejected rows as registry_load() did.  Refuses (NULL, PBC_ERROR_FORMAT)
+ * a file that is not an index of this version, one made from another
+ * version of source (its size, times or inode differ: the index is stale)
+ * and a damaged one (every record is checked); PBC_ERROR_IO when path or
+ * source cannot be read.  The index answers exactly as registry_load(source)
+ * would.
+ */
+Registry *registry_load_index(const char *path, const char *source, GError **error);
+
 /* An index with no registrations (every valid NHS number NOT_REGISTERED). */
 Registry *registry_new_empty(void);
 
@@ -104,6 +122,15 @@ gboolean registry_nhs_key(const char *s, uint64_t *key);
  * directory step plus a few comparisons.
  */
 size_t registry_find(const Registry *r, uint64_t nhs_key, size_t *first);
+
+/*
+ * Starts fetching into the cache what registry_find(r, nhs_key) will read:
+ * step 0 its directory entry, step 1 (some look-ups later, once that entry
+ * has arrived) its records.  A caller with many look-ups in hand issues
+ * both ahead of them, so that the memory latency of one overlaps the work
+ * on others.  Only a hint: the answers do not depend on it.
+ */
+void registry_prefetch(const Registry *r, uint64_t nhs_key, int step);
 
 /* Decodes registration i (0 <= i < registry_rows()) into *out. */
 void registry_get(const Registry *r, size_t i, Registration *out);

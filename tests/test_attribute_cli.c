@@ -451,3 +451,74 @@ Test(attribute_cli, bad_units_file_exits_3_and_leaves_no_output)
         cr_assert_not(g_str_has_prefix(name, ".out.csv"), "left %s", name);
     g_dir_close(d);
 }
+
+Test(attribute_cli, registry_index_made_once_gives_the_same_units)
+{
+    make_ref();
+    make_units();
+    /* --make-index: the registrations loaded and written, rejects reported as usual. */
+    g_autofree char *args = g_strdup_printf("-r %s/ref --make-index %s/reg.idx", tmpdir, tmpdir);
+    Run r = attribute(args);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert(strstr(r.err, "detail: INVALID_NHS_NUMBER: 1 rows, the first at line 6") != NULL,
+              "%s", r.err);
+    cr_assert(strstr(r.err, "wrote the registration index") != NULL, "%s", r.err);
+    run_clear(&r);
+    g_autofree char *idx = path_in("reg.idx");
+    struct stat st;
+    cr_assert_eq(stat(idx, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600); /* NHS numbers: patient data */
+
+    /* Read back: the same log of the registrations' rejects, the same units byte for byte. */
+    g_autofree char *plain = g_strdup_printf("-q -r %s/ref -o %s/plain.csv %s/units.csv", tmpdir,
+                                             tmpdir, tmpdir);
+    r = attribute(plain);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    run_clear(&r);
+    g_autofree char *with = g_strdup_printf("-r %s/ref --registry-index %s/reg.idx -o %s/idx.csv "
+                                            "%s/units.csv", tmpdir, tmpdir, tmpdir, tmpdir);
+    r = attribute(with);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    g_autofree char *from = g_strdup_printf("read 5 registration rows from \"%s\"", idx);
+    cr_assert(strstr(r.err, from) != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "detail: INVALID_NHS_NUMBER: 1 rows, the first at line 6") != NULL,
+              "%s", r.err);
+    cr_assert(strstr(r.err, "warning: not using") == NULL, "%s", r.err);
+    run_clear(&r);
+    g_autofree char *a = NULL, *b = NULL;
+    gsize alen, blen;
+    g_autofree char *pa = path_in("plain.csv"), *pb = path_in("idx.csv");
+    cr_assert(g_file_get_contents(pa, &a, &alen, NULL));
+    cr_assert(g_file_get_contents(pb, &b, &blen, NULL));
+    cr_assert(alen == blen && memcmp(a, b, alen) == 0);
+
+    /* New registrations: the index is stale; a warning says so and the registrations
+       themselves are read, so the answer follows them (9434765919 now at A81003). */
+    g_usleep(20000);
+    put("ref/registrations.csv", "nhs_number,practice_code,registration_date\n"
+                                 "9434765919,A81003,2000-01-01\n");
+    r = attribute(with);
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    g_autofree char *warn = g_strdup_printf(
+        "pbc-attribute: warning: not using the index: registration index \"%s\" was made from "
+        "another version of the registrations: it is stale; reading \"%s/ref/registrations.csv\" "
+        "instead\n", idx, tmpdir);
+    cr_assert(strstr(r.err, warn) != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "EXETER 1,") != NULL, "%s", r.err);
+    run_clear(&r);
+    g_autoptr(GStringChunk) chunk = g_string_chunk_new(1024);
+    g_autoptr(GHashTable) h = read_units(pb, chunk);
+    const Unit *u = g_hash_table_lookup(h, "RA9:1");
+    cr_assert_not_null(u);
+    cr_assert_str_eq(u->practice_code, "A81003");
+
+    /* --make-index takes no INPUT. */
+    g_autofree char *bad = g_strdup_printf("-r %s/ref --make-index %s/x.idx %s/units.csv", tmpdir,
+                                           tmpdir, tmpdir);
+    r = attribute(bad);
+    cr_assert_eq(r.status, 2, "%s", r.err);
+    g_autofree char *usage = g_strdup_printf("pbc-attribute: error: --make-index takes no INPUT: "
+                                             "\"%s/units.csv\"\n", tmpdir);
+    cr_assert(g_str_has_prefix(r.err, usage), "%s", r.err);
+    run_clear(&r);
+}

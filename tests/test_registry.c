@@ -11,6 +11,7 @@
 #include <criterion/parameterized.h>
 #include <glib/gstdio.h>
 #include <zlib.h>
+#include <unistd.h>
 
 static char *tmpdir;
 
@@ -631,4 +632,160 @@ Test(registry, random_quoting_segments_match_the_sequential_parse)
     }
     g_unsetenv("PBC_REGISTRY_SEGMENT");
     g_rand_free(rng);
+}
+
+/* ---- the index file (registry_save(), registry_load_index()) ---- */
+
+/* Saves the tricky file's index and returns the paths. */
+static Registry *
+saved_tricky(char **src, char **idx)
+{
+    *src = write_file("registrations.csv", tricky, sizeof tricky - 1);
+    *idx = g_build_filename(tmpdir, "registrations.idx", NULL);
+    GError *error = NULL;
+    g_unsetenv("PBC_REGISTRY_SEGMENT");
+    Registry *r = registry_load(*src, &error);
+    cr_assert_not_null(r, "%s", error ? error->message : "");
+    cr_assert(registry_save(r, *src, *idx, &error), "%s", error ? error->message : "");
+    return r;
+}
+
+Test(registry, index_file_answers_as_the_registrations_do)
+{
+    g_autofree char *src = NULL, *idx = NULL;
+    g_autoptr(Registry) loaded = saved_tricky(&src, &idx);
+    GStatBuf st;
+    cr_assert_eq(g_stat(idx, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "patient data: owner only");
+    GError *error = NULL;
+    g_autoptr(Registry) read = registry_load_index(idx, src, &error);
+    cr_assert_not_null(read, "%s", error ? error->message : "");
+    g_autofree char *want = dump(loaded);
+    g_autofree char *got = dump(read);
+    cr_assert_str_eq(got, want);
+    cr_assert_eq(registry_practices(read), registry_practices(loaded));
+    cr_assert_eq(registry_memory(read), registry_memory(loaded));
+    /* Every record, not only the dumped patients. */
+    for (size_t i = 0; i < registry_rows(loaded); i++) {
+        Registration a, b;
+        registry_get(loaded, i, &a);
+        registry_get(read, i, &b);
+        cr_assert_str_eq(a.practice_code, b.practice_code);
+        cr_assert_eq(a.registration_date, b.registration_date);
+        cr_assert_eq(a.deregistration_date, b.deregistration_date);
+        cr_assert_eq(a.row, b.row);
+    }
+}
+
+Test(registry, index_file_of_an_empty_extract)
+{
+    g_autofree char *src = write_file("registrations.csv", HEADER, strlen(HEADER));
+    g_autofree char *idx = g_build_filename(tmpdir, "registrations.idx", NULL);
+    GError *error = NULL;
+    g_autoptr(Registry) r = registry_load(src, &error);
+    cr_assert_not_null(r);
+    cr_assert(registry_save(r, src, idx, &error));
+    g_autoptr(Registry) back = registry_load_index(idx, src, &error);
+    cr_assert_not_null(back, "%s", error ? error->message : "");
+    cr_assert_eq(registry_rows(back), 0);
+    size_t first;
+    cr_assert_eq(registry_find(back, 9434765919ULL, &first), 0);
+}
+
+Test(registry, index_file_is_stale_once_the_registrations_change)
+{
+    g_autofree char *src = NULL, *idx = NULL;
+    g_autoptr(Registry) loaded = saved_tricky(&src, &idx);
+    /* The same bytes written again (a new copy of the extract): new times, refused. */
+    g_usleep(20000);
+    cr_assert(g_file_set_contents(src, tricky, sizeof tricky - 1, NULL));
+    GError *error = NULL;
+    cr_assert_null(registry_load_index(idx, src, &error));
+    cr_assert_eq(error->code, PBC_ERROR_FORMAT);
+    g_autofree char *want = g_strdup_printf("registration index \"%s\" was made from another "
+                                            "version of the registrations: it is stale", idx);
+    cr_assert_str_eq(error->message, want);
+    g_clear_error(&error);
+    /* Registrations gone: the error names them. */
+    cr_assert_eq(g_unlink(src), 0);
+    cr_assert_null(registry_load_index(idx, src, &error));
+    cr_assert_eq(error->code, PBC_ERROR_IO);
+    cr_assert(strstr(error->message, src) != NULL, "%s", error->message);
+    g_clear_error(&error);
+}
+
+/* Overwrites len bytes at offset off of path (from the end when off < 0). */
+static void
+patch(const char *path, long off, const void *bytes, size_t len)
+{
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseek(f, off, off < 0 ? SEEK_END : SEEK_SET), 0);
+    cr_assert_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+}
+
+Test(registry, damaged_index_files_are_refused)
+{
+    g_autofree char *src = NULL, *idx = NULL;
+    g_autoptr(Registry) loaded = saved_tricky(&src, &idx);
+    g_autofree char *good = NULL;
+    gsize good_len;
+    cr_assert(g_file_get_contents(idx, &good, &good_len, NULL));
+    struct {
+        long off;        /* where to damage (from the end when negative), or truncate */
+        const char *bytes;
+        size_t len;
+        gboolean truncate;
+        const char *why;
+    } cases[] = {
+        {0, "PBCUNITS2", 9, FALSE, "is not an index file of this version"},
+        {0, "", 0, TRUE, "is not an index file of this version"},
+        {-3, "", 0, TRUE, "is damaged: its size does not match"},
+        /* the last record's practice index (top bits of its last byte, little-endian) */
+        {-1, "\xff", 1, FALSE, "is damaged: its records are out of order or out of range"},
+        /* the last record's key made 0: out of order */
+        {-16, "\0\0\0\0\0\0\0\0", 8, FALSE,
+         "is damaged: its records are out of order or out of range"},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+        cr_assert(g_file_set_contents(idx, good, (gssize)good_len, NULL));
+        /* g_file_set_contents() replaces the file: the identity of src is unchanged. */
+        if (cases[k].truncate)
+            cr_assert_eq(truncate(idx, cases[k].off < 0 ? (off_t)good_len + cases[k].off : 0), 0);
+        else
+            patch(idx, cases[k].off, cases[k].bytes, cases[k].len);
+        GError *error = NULL;
+        cr_assert_null(registry_load_index(idx, src, &error), "case %zu", k);
+        g_autofree char *want = g_strdup_printf("registration index \"%s\" %s", idx, cases[k].why);
+        cr_assert_str_eq(error->message, want, "case %zu", k);
+        g_clear_error(&error);
+    }
+    /* A file that is no index at all, and none. */
+    GError *error = NULL;
+    cr_assert_null(registry_load_index(src, src, &error));
+    cr_assert(strstr(error->message, "is not an index file") != NULL, "%s", error->message);
+    g_clear_error(&error);
+    g_autofree char *none = g_build_filename(tmpdir, "none.idx", NULL);
+    cr_assert_null(registry_load_index(none, src, &error));
+    cr_assert_eq(error->code, PBC_ERROR_IO);
+    g_clear_error(&error);
+}
+
+Test(registry, prefetch_changes_no_answer)
+{
+    g_autofree char *src = NULL, *idx = NULL;
+    g_autoptr(Registry) r = saved_tricky(&src, &idx);
+    g_autoptr(Registry) empty = registry_new_empty();
+    static const uint64_t nums[] = {9434765919ULL, 3417284996ULL, 0, 9999999999ULL, UINT64_MAX};
+    for (size_t k = 0; k < G_N_ELEMENTS(nums); k++) {
+        size_t first, n0 = registry_find(r, nums[k], &first);
+        registry_prefetch(r, nums[k], 0);
+        registry_prefetch(r, nums[k], 1);
+        registry_prefetch(empty, nums[k], 0);
+        registry_prefetch(empty, nums[k], 1);
+        size_t again;
+        cr_assert_eq(registry_find(r, nums[k], &again), n0);
+        cr_assert_eq(again, first);
+    }
 }
