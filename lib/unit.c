@@ -475,8 +475,12 @@ bin_truncated(UnitIn *in, GError **error)
     return -1;
 }
 
-static int
-bin_next(UnitIn *in, Unit *u, GError **error)
+/*
+ * The next record of a binary file: 1 with [*p, *end) its fields, 0 at the
+ * end, -1 with error.
+ */
+static inline int
+bin_record(UnitIn *in, guint8 **p, guint8 **end, GError **error)
 {
     if (!bin_fill(in, 4, error))
         return -1;
@@ -489,8 +493,52 @@ bin_next(UnitIn *in, Unit *u, GError **error)
         return -1;
     if (in->end - in->pos < 4 + (gsize)len)
         return bin_truncated(in, error);
-    guint8 *p = in->buf + in->pos + 4, *end = p + len;
+    *p = in->buf + in->pos + 4;
+    *end = *p + len;
     in->pos += 4 + (gsize)len;
+    return 1;
+}
+
+/* Decodes a fixed-width field (every type but T_STR) at p; the byte after it, or NULL. */
+static inline guint8 *
+bin_fixed(ColType type, void *dst, guint8 *p, const guint8 *end)
+{
+    switch (type) {
+    case T_DATE:
+    case T_INT:
+    case T_FY:
+        if (end - p < 4)
+            return NULL;
+        *(int32_t *)dst = (int32_t)get32(p);
+        return p + 4;
+    case T_I64:
+    case T_MFF:
+        if (end - p < 8)
+            return NULL;
+        *(int64_t *)dst = (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
+        return p + 8;
+    case T_BOOL:
+        if (end - p < 1)
+            return NULL;
+        *(gboolean *)dst = *p != 0;
+        return p + 1;
+    case T_DATASET:
+        if (end - p < 1 || *p >= DS_COUNT)
+            return NULL;
+        *(Dataset *)dst = (Dataset)*p;
+        return p + 1;
+    default:
+        return NULL;
+    }
+}
+
+static int
+bin_next(UnitIn *in, Unit *u, GError **error)
+{
+    guint8 *p, *end;
+    int rc = bin_record(in, &p, &end, error);
+    if (rc <= 0)
+        return rc;
     unit_clear(u);
     for (size_t i = 0; i < NCOLS; i++) {
         void *dst = (char *)u + cols[i].off;
@@ -506,30 +554,10 @@ bin_next(UnitIn *in, Unit *u, GError **error)
             p += n + 1;
             break;
         }
-        case T_DATE:
-        case T_INT:
-        case T_FY:
-            if (end - p < 4)
+        default:
+            p = bin_fixed(cols[i].type, dst, p, end);
+            if (p == NULL)
                 return bin_truncated(in, error);
-            *(int32_t *)dst = (int32_t)get32(p);
-            p += 4;
-            break;
-        case T_I64:
-        case T_MFF:
-            if (end - p < 8)
-                return bin_truncated(in, error);
-            *(int64_t *)dst = (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
-            p += 8;
-            break;
-        case T_BOOL:
-            if (end - p < 1)
-                return bin_truncated(in, error);
-            *(gboolean *)dst = *p++ != 0;
-            break;
-        case T_DATASET:
-            if (end - p < 1 || *p >= DS_COUNT)
-                return bin_truncated(in, error);
-            *(Dataset *)dst = (Dataset)*p++;
             break;
         }
     }
@@ -543,19 +571,10 @@ bin_next(UnitIn *in, Unit *u, GError **error)
 static int
 bin2_next(UnitIn *in, Unit *u, GError **error)
 {
-    if (!bin_fill(in, 4, error))
-        return -1;
-    if (in->end == in->pos)
-        return 0;
-    if (in->end - in->pos < 4)
-        return bin_truncated(in, error);
-    uint32_t len = get32(in->buf + in->pos);
-    if (!bin_fill(in, 4 + (gsize)len, error))
-        return -1;
-    if (in->end - in->pos < 4 + (gsize)len)
-        return bin_truncated(in, error);
-    guint8 *p = in->buf + in->pos + 4, *end = p + len;
-    in->pos += 4 + (gsize)len;
+    guint8 *p, *end;
+    int rc = bin_record(in, &p, &end, error);
+    if (rc <= 0)
+        return rc;
     guint k = 0;
     for (size_t i = 0; i < NCOLS; i++) {
         void *dst = (char *)u + cols[i].off;
@@ -586,30 +605,10 @@ bin2_next(UnitIn *in, Unit *u, GError **error)
             k++;
             break;
         }
-        case T_DATE:
-        case T_INT:
-        case T_FY:
-            if (end - p < 4)
+        default:
+            p = bin_fixed(cols[i].type, dst, p, end);
+            if (p == NULL)
                 return bin_truncated(in, error);
-            *(int32_t *)dst = (int32_t)get32(p);
-            p += 4;
-            break;
-        case T_I64:
-        case T_MFF:
-            if (end - p < 8)
-                return bin_truncated(in, error);
-            *(int64_t *)dst = (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
-            p += 8;
-            break;
-        case T_BOOL:
-            if (end - p < 1)
-                return bin_truncated(in, error);
-            *(gboolean *)dst = *p++ != 0;
-            break;
-        case T_DATASET:
-            if (end - p < 1 || *p >= DS_COUNT)
-                return bin_truncated(in, error);
-            *(Dataset *)dst = (Dataset)*p++;
             break;
         }
     }

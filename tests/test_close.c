@@ -24,6 +24,7 @@
  * The suite starts its own server (pg_helpers.h); each test uses its own PCT.
  */
 #include "pg_helpers.h"
+#include "close_fixture.h"
 
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
@@ -44,86 +45,11 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     pgh_server_stop();
 }
 
-/* ---- the fixture, per test (as test_changes.c) -------------------------------- */
-
-typedef struct {
-    char *root;
-    char *pct;
-    char *bin;
-} Fx;
-
-/* The test's PCT (each test runs in a process of its own). */
-static const char *test_pct;
-
-static Fx *
-fx_new(const char *pct)
-{
-    Fx *f = g_new0(Fx, 1);
-    f->root = t_tmpdir();
-    f->pct = g_strdup(pct);
-    f->bin = t_bin();
-    test_pct = f->pct;
-    cr_assert_eq(t_sh(NULL,
-                      "cp -r '%s/tests/fixtures/close/.' '%s/' && chmod 700 '%s' && "
-                      "sed -i 's/5QA/%s/g' '%s'/ref_*/practices.csv '%s'/ref_*/pbc.conf",
-                      t_root(), f->root, f->root, pct, f->root, f->root),
-                 0);
-    return f;
-}
-
-static void
-fx_free(Fx *f)
-{
-    if (f == NULL)
-        return;
-    t_rmrf(f->root);
-    g_free(f->root);
-    g_free(f->pct);
-    g_free(f->bin);
-    g_free(f);
-}
-
-static char *
-fx_out(Fx *f, const char *v, const char *period)
-{
-    return g_strdup_printf("%s/out_%s%s", f->root, v, period);
-}
-
-/* make -f pipeline.mk ... target for in_<v>/ref_<v> into out_<v><period>. */
-static int
-fx_pipeline(Fx *f, const char *v, const char *period, const char *target, char **log)
-{
-    return t_sh(log,
-                "cd '%s' && make --no-print-directory -s -f pipeline.mk BIN='%s' IN='%s/in_%s' "
-                "REF='%s/ref_%s' OUT='%s/out_%s%s' PERIOD=%s %s 2>&1",
-                t_root(), f->bin, f->root, v, f->root, v, f->root, v, period, period, target);
-}
-
-static void
-fx_publish(Fx *f, const char *v, const char *period)
-{
-    g_autofree char *log = NULL;
-    int rc = fx_pipeline(f, v, period, "publish", &log);
-    cr_assert_eq(rc, 0, "publish of %s %s failed:\n%s", v, period, log);
-}
-
-static int
-fx_run(Fx *f, char **log, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static int
-fx_run(Fx *f, char **log, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *args = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return t_sh(log, "'%s/pbc-publish' %s 2>&1", f->bin, args);
-}
-
 /* The value of sql with $1 = the test's PCT. */
 static char *
 pct_value(PGconn *c, const char *sql)
 {
-    return pgh_value(c, sql, test_pct);
+    return pgh_value(c, sql, fx_pct);
 }
 
 /* Everything published for (PCT, 2006-08): the rows and the load behind them. */
