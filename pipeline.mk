@@ -81,9 +81,16 @@ $(STAGE_BINS) $(BIN)/pbc-statements &:
 # and counts.  A re-run re-parses only the extracts that changed.
 PARTS := $(patsubst $(IN)/%,$(WORK)/parts/%.part,$(INPUTS))
 
-$(PARTS): $(WORK)/parts/%.part: $(IN)/% $(BIN)/pbc-ingest
-	@mkdir -p -m 700 $(WORK)/parts
-	@$(BIN)/pbc-ingest --part --output $@ "$<"
+# One process per extract and nothing else: the directory is made once (an
+# order-only prerequisite), and with the default shell and no shell syntax in
+# the command make runs it directly (file names with spaces cannot pass
+# through make anyway).  Nationally that is 1,020 processes, not 4,080.
+$(PARTS): SHELL := /bin/sh
+$(PARTS): $(WORK)/parts/%.part: $(IN)/% $(BIN)/pbc-ingest | $(WORK)/parts
+	@$(BIN)/pbc-ingest --part --output $@ $<
+
+$(WORK)/parts:
+	@mkdir -p -m 700 $@
 
 $(WORK)/units.csv: $(PARTS) $(WORK)/inputs.list $(wildcard $(REF)/pbc.conf) $(BIN)/pbc-ingest
 	$(BIN)/pbc-ingest $(if $(PARTS),--merge) --ref "$(REF)" --output $@ \
