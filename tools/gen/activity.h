@@ -22,6 +22,29 @@ typedef struct {
     guint64 rejects[DS_N];
 } ActivityStats;
 
+/*
+ * A dataset whose records are one row each, for rows_write(): make() derives
+ * record k of (provider, month) into a record of @size bytes whose hash (the
+ * guint64 that cds_fate() and cds_time() take) is at @h_offset; emit() writes
+ * it to a file of the extract as the given version (update type, time,
+ * modified or not) and adds a reject row when one is due.
+ */
+typedef struct {
+    Dataset ds;
+    guint64 rng_tag;          /* the records' rng_key() tag (RNG_TAG_OP ...) */
+    const char *const *cols;
+    int ncols;
+    size_t size, h_offset;
+    void (*make)(const World *w, int provider, int mi, gint64 k, void *rec);
+    gboolean (*emit)(Extract *ex, Sheet *sh, const void *rec, int update, Day t_day,
+                     int t_secs, gboolean modified, RejectPlan *plan, ActivityStats *st,
+                     GError **err);
+} RowKind;
+
+/* Writes every month of the window of @kind's dataset for one provider. */
+gboolean rows_write(const World *w, const RowKind *kind, int provider, const char *in_dir,
+                    RejectPlan *plan, ActivityStats *st, GError **err);
+
 gboolean apc_write(const World *w, int provider, const char *in_dir,
                    RejectPlan *plan, ActivityStats *st, GError **err);
 gboolean op_write(const World *w, int provider, const char *in_dir,

@@ -11,6 +11,7 @@
 
 #include "tariff.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const char *const ae_cols[] = {
@@ -40,8 +41,9 @@ typedef struct {
 } Arrival;
 
 static void
-make(const World *w, int p, int mi, gint64 k, Arrival *a)
+make(const World *w, int p, int mi, gint64 k, void *rec)
 {
+    Arrival *a = rec;
     memset(a, 0, sizeof *a);
     Rng r;
     rng_init(&r, rng_key(w->seed, RNG_TAG_AE, (guint64) p, (guint64) mi, (guint64) k));
@@ -106,9 +108,10 @@ put_reject(const Extract *ex, int kind, int made, ActivityStats *st, GError **er
 }
 
 static gboolean
-emit(Extract *ex, Sheet *sh, const Arrival *a, int update, Day td, int ts,
+emit(Extract *ex, Sheet *sh, const void *rec, int update, Day td, int ts,
      gboolean modified, RejectPlan *plan, ActivityStats *st, GError **err)
 {
+    const Arrival *a = rec;
     put_row(sh, ex, a, update, td, ts, modified);
     if (!sheet_end_row(sh, 0, err))
         return FALSE;
@@ -125,72 +128,7 @@ gboolean
 ae_write(const World *w, int p, const char *in_dir, RejectPlan *plan,
          ActivityStats *st, GError **err)
 {
-    for (int m = w->first_month; m <= w->period; m++) {
-        gint64 n = cds_volume(w, DS_AE, p, m);
-        Extract *ex = cds_extract_open(w, DS_AE, p, m, in_dir, ae_cols, E_N,
-                                       (guint64) n, err);
-        if (!ex)
-            return FALSE;
-        gboolean ok = TRUE;
-        if (m - 1 >= w->first_month && !cds_resent(w, DS_AE, p, m - 1)) {
-            gint64 np = cds_volume(w, DS_AE, p, m - 1);
-            for (gint64 k = 0; ok && k < np; k++) {
-                Rng r;
-                rng_init(&r, rng_key(w->seed, RNG_TAG_AE, (guint64) p, (guint64) (m - 1),
-                                     (guint64) k));
-                if (cds_fate(w, DS_AE, p, m - 1, rng_next(&r)) != FATE_LATE)
-                    continue;
-                Arrival a;
-                make(w, p, m - 1, k, &a);
-                Day td;
-                int ts;
-                cds_time(w, m, 1, a.h, &td, &ts);
-                ok = emit(ex, ex->v1, &a, 9, td, ts, FALSE, plan, st, err);
-            }
-        }
-        for (gint64 k = 0; ok && k < n; k++) {
-            Arrival a;
-            make(w, p, m, k, &a);
-            st->units[DS_AE]++;
-            Fate fate = cds_fate(w, DS_AE, p, m, a.h);
-            Day t1, t2;
-            int s1, s2;
-            cds_time(w, m, 1, a.h, &t1, &s1);
-            cds_time(w, m, 2, a.h, &t2, &s2);
-            if (fate == FATE_LATE) {
-                if (ex->v2)
-                    ok = emit(ex, ex->v2, &a, 9, t2, s2, FALSE, plan, st, err);
-                continue;
-            }
-            ok = emit(ex, ex->v1, &a, 9, t1, s1, FALSE, plan, st, err);
-            if (!ok)
-                break;
-            switch (fate) {
-            case FATE_REPLACE:
-                ok = emit(ex, ex->v2, &a, 9, t2, s2, TRUE, plan, st, err);
-                break;
-            case FATE_DELETE:
-            case FATE_DELETE_ONE:
-                ok = emit(ex, ex->v2, &a, 1, t2, s2, FALSE, plan, st, err);
-                break;
-            case FATE_TIE:
-                ok = emit(ex, ex->v2, &a, 9, t1, s1, TRUE, plan, st, err);
-                break;
-            case FATE_STALE:
-                ok = emit(ex, ex->v2, &a, 9, t1 - 5, s1, TRUE, plan, st, err);
-                break;
-            case FATE_KEEP:
-            case FATE_LATE:
-            default:
-                break;
-            }
-        }
-        if (!ok) {
-            cds_extract_abort(ex);
-            return FALSE;
-        }
-        if (!cds_extract_close(ex, &st->files, err))
-            return FALSE;
-    }
-    return TRUE;
+    static const RowKind kind = {DS_AE, RNG_TAG_AE, ae_cols, E_N, sizeof(Arrival),
+                                 offsetof(Arrival, h), make, emit};
+    return rows_write(w, &kind, p, in_dir, plan, st, err);
 }
