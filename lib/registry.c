@@ -1311,9 +1311,9 @@ registry_load(const char *path, GError **error)
  *   practice codes, 8 bytes each      (six characters, two NULs)
  *   records, 16 bytes each            (sorted, as in memory)
  *
- * The directory is rebuilt on reading, in the same pass that checks every
- * record (sorted, practice index in range, dates in range), so a damaged
- * file is refused rather than answering wrongly.  The source's identity is
+ * On reading every record is checked (sorted, practice index in range,
+ * dates in range), so a damaged file is refused rather than answering
+ * wrongly, and the directory is rebuilt.  The source's identity is
  * its size, modification and change times (nanoseconds) and inode: any
  * change to the registrations, including a copy over them with the same
  * time stamp, makes the index stale.
@@ -1374,11 +1374,7 @@ registry_save(const Registry *r, const char *source, const char *path, GError **
         memcpy(code, g_ptr_array_index(r->codes, i), 6);
         csv_out_raw(o, code, sizeof code);
     }
-    /* In pieces: csv_out copies through its buffer either way. */
-    const char *recs = (const char *)r->recs;
-    size_t bytes = r->n * sizeof(Rec);
-    for (size_t off = 0; off < bytes; off += (size_t)1 << 24)
-        csv_out_raw(o, recs + off, MIN(bytes - off, (size_t)1 << 24));
+    csv_out_raw(o, r->recs, r->n * sizeof(Rec));
     return csv_out_commit(o, error);
 }
 

@@ -650,6 +650,8 @@ saved_tricky(char **src, char **idx)
     return r;
 }
 
+/* R-A1, R-A2 read a patient's registrations in extract order: an index file must give
+   exactly the rows, order and row numbers that loading the registrations gives. */
 Test(registry, index_file_answers_as_the_registrations_do)
 {
     g_autofree char *src = NULL, *idx = NULL;
