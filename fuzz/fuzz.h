@@ -41,6 +41,19 @@
         }                                                                                 \
     } while (0)
 
+/* Every harness is a libFuzzer entry point. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A reader refused its input: with a PBC_ERROR naming the file @name (the
+ * reader's error messages always say which file); the error is cleared.  A
+ * macro, so that a failure names the harness's own line. */
+#define FUZZ_CHECK_LOAD_ERROR(error, name)                                                 \
+    do {                                                                                  \
+        FUZZ_CHECK((error) != NULL && (error)->domain == PBC_ERROR);                     \
+        FUZZ_CHECK(strstr((error)->message, (name)) != NULL);                             \
+        g_clear_error(&(error));                                                          \
+    } while (0)
+
 /* Once per process: quiet logging (warnings still reach stderr, which
  * scripts/fuzz.sh discards with -close_fd_mask). */
 static inline void

@@ -23,8 +23,6 @@
 #include "registry.h"
 #include "unit.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static void
 check_date(const char *s)
 {

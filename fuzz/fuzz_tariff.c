@@ -22,8 +22,6 @@
 #define STRINGIFY(x) STRINGIFY2(x)
 #define TARIFF_FILE STRINGIFY(TARIFF_NAME)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static const struct {
     const char *name;
     const char *header;
@@ -65,9 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     GError *error = NULL;
     Tariffs *t = tariffs_load(fuzz_dir(), &error);
     if (t == NULL) {
-        FUZZ_CHECK(error != NULL && error->domain == PBC_ERROR);
-        FUZZ_CHECK(strstr(error->message, TARIFF_FILE) != NULL);
-        g_clear_error(&error);
+        FUZZ_CHECK_LOAD_ERROR(error, TARIFF_FILE);
         return 0;
     }
     FUZZ_CHECK(tariffs_files(t)[0] != NULL);

@@ -16,8 +16,6 @@
 
 #include "unit.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,9 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     GError *error = NULL;
     UnitIn *in = unit_in_open(path, &error);
     if (in == NULL) {
-        FUZZ_CHECK(error != NULL && error->domain == PBC_ERROR);
-        FUZZ_CHECK(strstr(error->message, path) != NULL);
-        g_clear_error(&error);
+        FUZZ_CHECK_LOAD_ERROR(error, path);
         close(fd);
         return 0;
     }
@@ -55,9 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)strlen(s[i]);
     }
     if (rc < 0) {
-        FUZZ_CHECK(error != NULL && error->domain == PBC_ERROR);
-        FUZZ_CHECK(strstr(error->message, path) != NULL);
-        g_clear_error(&error);
+        FUZZ_CHECK_LOAD_ERROR(error, path);
     }
     unit_in_free(in);
     close(fd);

@@ -452,7 +452,7 @@ Test(attribute_cli, bad_units_file_exits_3_and_leaves_no_output)
     g_dir_close(d);
 }
 
-/* R-A1 .. R-A7 give the same units whether the registrations come from the extract or
+/* R-A1, R-A2 give the same units whether the registrations come from the extract or
    from an index file made of it; a stale index is not used. */
 Test(attribute_cli, registry_index_made_once_gives_the_same_units)
 {

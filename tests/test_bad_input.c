@@ -462,10 +462,7 @@ hostile_run(const char *fixture)
     g_mkdir_with_parents(in, 0700);
     g_autofree char *src = g_build_filename(FIXTURES, "hostile", fixture, NULL);
     g_autofree char *dst = g_build_filename(in, fixture, NULL);
-    g_autofree char *data = NULL;
-    gsize len;
-    cr_assert(g_file_get_contents(src, &data, &len, NULL));
-    fl_write(dst, data, (gssize)len);
+    fl_copy_file(src, dst);
     g_autofree char *ref =
         make_ref("ref", "[pbc]\npct=5QA\nhigh_cost_threshold=1000\nreject_rate_limit=100\n");
     char *out = g_build_filename(tmp, "run", NULL);
@@ -801,10 +798,7 @@ ParameterizedTest(FatalCase *c, bad_input, fatal_extract_pipeline)
     fl_copy_dir("tests/fixtures/mini/in", in);
     g_autofree char *src = g_build_filename(FIXTURES, "fatal", c->file, NULL);
     g_autofree char *dst = g_build_filename(in, c->file, NULL);
-    g_autofree char *data = NULL;
-    gsize len;
-    cr_assert(g_file_get_contents(src, &data, &len, NULL));
-    fl_write(dst, data, (gssize)len);
+    fl_copy_file(src, dst);
     g_autofree char *ref = make_ref("ref", NULL);
     g_autofree char *out = g_build_filename(tmp, "run", NULL);
     FlRun r = {0};

@@ -336,9 +336,7 @@ static char *
 read_text(const char *dir, const char *name)
 {
     g_autofree char *p = g_build_filename(dir, name, NULL);
-    char *text = NULL;
-    cr_assert(g_file_get_contents(p, &text, NULL, NULL), "cannot read %s", p);
-    return text;
+    return t_read_text(p);
 }
 
 /* Runs pbc-statements on an output directory (the pages go to DIR/statements). */

@@ -165,18 +165,10 @@ t_money(int64_t pence)
 }
 
 static char *
-read_text(const char *path)
-{
-    char *text = NULL;
-    cr_assert(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
-    return text;
-}
-
-static char *
 read_page(const char *name)
 {
     g_autofree char *p = page_path(name);
-    return read_text(p);
+    return t_read_text(p);
 }
 
 /*
@@ -630,14 +622,14 @@ Test(statements, a_practice_role_renders_only_its_own_statement)
     /* Its page is the same as finance's, patients and all (the footer aside: the role cannot
      * read the load audit). */
     g_autofree char *mine_path = g_build_filename(root, "out", "statements", "L81001.html", NULL);
-    g_autofree char *mine = read_text(mine_path);
+    g_autofree char *mine = t_read_text(mine_path);
     g_autofree char *all = read_page("L81001.html");
     g_autofree char *mine_body = slice(mine, "<header", "<footer>");
     g_autofree char *all_body = slice(all, "<header", "<footer>");
     cr_expect_str_eq(mine_body, all_body);
     /* The index lists no other practice. */
     g_autofree char *index_path = g_build_filename(root, "out", "statements", "index.html", NULL);
-    g_autofree char *index = read_text(index_path);
+    g_autofree char *index = t_read_text(index_path);
     cr_expect(strstr(index, "L81003") == NULL && strstr(index, "L81001") != NULL);
     /* A role mapped to no practice sees no statement: exit 4. */
     g_free(g_steal_pointer(&log));
@@ -704,7 +696,7 @@ Test(statements, closed_and_reopened_months_say_who_when_and_why)
     g_free(g_steal_pointer(&log));
     cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
     g_autofree char *path = g_build_filename(f->out, "statements", "A81001.html", NULL);
-    g_autofree char *first = read_text(path);
+    g_autofree char *first = t_read_text(path);
     cr_expect(strstr(first, "id=\"period-status\">provisional</span>") != NULL);
     cr_expect(strstr(first, "This is the first publication of September 2006") != NULL);
     cr_expect(strstr(first, "id=\"prior-month-summary\" data-pence=\"0\">None") != NULL);
@@ -716,7 +708,7 @@ Test(statements, closed_and_reopened_months_say_who_when_and_why)
     cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
     PGconn *c = pgh_connect();
     g_autofree char *closed_at = state_time(c, "closed_at", "T08");
-    g_autofree char *closed = read_text(path);
+    g_autofree char *closed = t_read_text(path);
     g_autofree char *who = g_strdup_printf("<strong>Closed</strong> by <strong id=\"closed-by\">%s"
                                            "</strong> on <strong id=\"closed-at\">%s</strong>",
                                            g_getenv("PGUSER"), closed_at);
@@ -724,7 +716,7 @@ Test(statements, closed_and_reopened_months_say_who_when_and_why)
     cr_expect(strstr(closed, "id=\"period-status\">month closed</span>") != NULL);
     cr_expect(strstr(closed, "Note: &lt;b&gt;checked&lt;/b&gt; &amp; signed") != NULL);
     g_autofree char *index_path = g_build_filename(f->out, "statements", "index.html", NULL);
-    g_autofree char *index = read_text(index_path);
+    g_autofree char *index = t_read_text(index_path);
     cr_expect(strstr(index, who) != NULL, "the index says so too");
 
     g_free(g_steal_pointer(&log));
@@ -733,7 +725,7 @@ Test(statements, closed_and_reopened_months_say_who_when_and_why)
     g_free(g_steal_pointer(&log));
     cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
     g_autofree char *reopened_at = state_time(c, "reopened_at", "T08");
-    g_autofree char *reopened = read_text(path);
+    g_autofree char *reopened = t_read_text(path);
     g_autofree char *why = g_strdup_printf("The month was re-opened by %s on %s: &#8220;RA9 "
                                            "&lt;re-sent&gt; July&#8221;.",
                                            g_getenv("PGUSER"), reopened_at);
@@ -748,7 +740,7 @@ Test(statements, closed_and_reopened_months_say_who_when_and_why)
     cr_assert_eq(run_publish(&log, "-q --out '%s'", f->out), 0, "%s", log);
     g_free(g_steal_pointer(&log));
     cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
-    g_autofree char *again = read_text(path);
+    g_autofree char *again = t_read_text(path);
     g_autofree char *none = g_strdup_printf("id=\"changes-summary\" data-units=\"0\" "
                                             "data-pence=\"0\">Since load %s, the run this "
                                             "publication replaced, none of the practice's units "
@@ -782,7 +774,7 @@ Test(statements, database_strings_are_escaped)
     cr_assert_eq(run_statements(&log, "-q --out '%s'", f->out), 0, "%s", log);
     g_autofree char *dir = g_build_filename(f->out, "statements", NULL);
     g_autofree char *page_file = g_build_filename(dir, "A81001.html", NULL);
-    g_autofree char *page = read_text(page_file);
+    g_autofree char *page = t_read_text(page_file);
     g_autoptr(GError) e = NULL;
     cr_expect(render_check_wellformed(page, "html", &e), "%s", e ? e->message : "");
     cr_expect(strstr(page, "<script") == NULL);
@@ -802,7 +794,7 @@ Test(statements, database_strings_are_escaped)
     for (const char *const *n = (const char *const[]){"index.html", "pct.html", "A81002.html", NULL};
          *n; n++) {
         g_autofree char *p = g_build_filename(dir, *n, NULL);
-        g_autofree char *t = read_text(p);
+        g_autofree char *t = t_read_text(p);
         g_clear_error(&e);
         cr_expect(render_check_wellformed(t, "html", &e), "%s: %s", *n, e ? e->message : "");
         cr_expect(strstr(t, "<script") == NULL, "%s", *n);
@@ -927,7 +919,7 @@ Test(month_end, each_statement_shows_its_change_since_the_previous_run)
         cr_expect_str_eq(str(st, i, "from_load_id"), flex_load, "%s: compared with the flex", code);
         g_autofree char *file = g_strdup_printf("%s.html", code);
         g_autofree char *path = freeze_path(file);
-        g_autofree char *page = read_text(path);
+        g_autofree char *page = t_read_text(path);
         g_autofree char *summary = g_strdup_printf(
             "id=\"changes-summary\" data-units=\"%s\" data-pence=\"%s\">Since load %s, ",
             str(st, i, "units_changed"), str(st, i, "delta_spend_pence"), flex_load);
@@ -1027,7 +1019,7 @@ Test(month_end, prior_month_adjustments_restate_the_closed_august)
         cr_expect_str_eq(str(r, i, "closed_load_id"), aug);
         g_autofree char *file = g_strdup_printf("%s.html", code);
         g_autofree char *path = freeze_path(file);
-        g_autofree char *page = read_text(path);
+        g_autofree char *page = t_read_text(path);
         g_autofree char *marker = g_strdup_printf("<tr id=\"prior-%s\">", str(r, i, "activity_month"));
         g_autofree char *row = slice(page, marker, "</tr>");
         g_autofree char *with = g_strdup_printf("the August 2006 statement (load %s)", aug);
@@ -1043,7 +1035,7 @@ Test(month_end, prior_month_adjustments_restate_the_closed_august)
     for (int i = 0; i < PQntuples(st); i++) {
         g_autofree char *file = g_strdup_printf("%s.html", str(st, i, "practice_code"));
         g_autofree char *path = freeze_path(file);
-        g_autofree char *page = read_text(path);
+        g_autofree char *page = t_read_text(path);
         g_autofree char *want = g_strdup_printf("id=\"prior-month-summary\" data-pence=\"%s\"",
                                                 str(st, i, "prior_month_delta_pence"));
         cr_expect(strstr(page, want) != NULL, "%s: %s", file, want);
@@ -1059,9 +1051,9 @@ Test(month_end, index_and_pct_page_show_each_practice_change)
     PGconn *c = pgh_connect();
     PGresult *st = statuses(c);
     g_autofree char *index_path = freeze_path("index.html");
-    g_autofree char *index = read_text(index_path);
+    g_autofree char *index = t_read_text(index_path);
     g_autofree char *pct_path = freeze_path("pct.html");
-    g_autofree char *pct = read_text(pct_path);
+    g_autofree char *pct = t_read_text(pct_path);
     cr_expect(strstr(index, "Change since<br/>last run") != NULL);
     gint64 total = 0;
     for (int i = 0; i < PQntuples(st); i++) {
@@ -1084,7 +1076,7 @@ Test(month_end, index_and_pct_page_show_each_practice_change)
     /* The flex, the month's first publication, had nothing to compare. */
     g_autofree char *flex_path = g_build_filename(root_dir(), "me", "out_flex", "statements",
                                                   "index.html", NULL);
-    g_autofree char *flex = read_text(flex_path);
+    g_autofree char *flex = t_read_text(flex_path);
     cr_expect(strstr(flex, "This is the first publication of September 2006") != NULL);
     cr_expect(strstr(flex, "last run") == NULL);
     PQclear(st);
@@ -1117,7 +1109,7 @@ Test(month_end, a_closed_month_says_who_closed_it_and_when)
     cr_expect_gt(g_strv_length(pages), 3);
     for (char **p = pages; *p; p++) {
         g_autofree char *path = g_build_filename(root, "out", "statements", *p, NULL);
-        g_autofree char *page = read_text(path);
+        g_autofree char *page = t_read_text(path);
         cr_expect(strstr(page, "id=\"period-status\">month closed</span>") != NULL, "%s", *p);
         cr_expect(strstr(page, who) != NULL, "%s: %s", *p, who);
     }

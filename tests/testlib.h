@@ -52,6 +52,15 @@ t_sh(char **out, const char *fmt, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The whole of a text file (the caller frees it); the test fails when it cannot be read. */
+static inline char *
+t_read_text(const char *path)
+{
+    char *text = NULL;
+    cr_assert(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+    return text;
+}
+
 /* A CSV file as rows (GHashTable column -> value). */
 typedef struct {
     GPtrArray *rows;

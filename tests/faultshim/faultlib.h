@@ -78,6 +78,16 @@ fl_write(const char *path, const void *data, gssize len)
               "cannot write %s", path);
 }
 
+/* Copies the file src to dst (written as fl_write() does). */
+G_GNUC_UNUSED static void
+fl_copy_file(const char *src, const char *dst)
+{
+    g_autofree char *data = NULL;
+    gsize len;
+    cr_assert(g_file_get_contents(src, &data, &len, NULL), "cannot read %s", src);
+    fl_write(dst, data, (gssize)len);
+}
+
 /* Copies every regular file of src into dst (created); not recursive. */
 G_GNUC_UNUSED static void
 fl_copy_dir(const char *src, const char *dst)
@@ -91,10 +101,7 @@ fl_copy_dir(const char *src, const char *dst)
         if (!g_file_test(s, G_FILE_TEST_IS_REGULAR))
             continue;
         g_autofree char *t = g_build_filename(dst, n, NULL);
-        g_autofree char *data = NULL;
-        gsize len;
-        cr_assert(g_file_get_contents(s, &data, &len, NULL), "cannot read %s", s);
-        fl_write(t, data, (gssize)len);
+        fl_copy_file(s, t);
     }
     g_dir_close(d);
 }
