@@ -126,7 +126,7 @@ make_index(GError **error)
     if (r == NULL)
         return -1;
     gint64 t0 = g_get_monotonic_time();
-    if (!registry_save(r, rpath, opt_make_index, error))
+    if (!registry_save(r, opt_make_index, error))
         return -1;
     pbc_info("wrote the registration index \"%s\" (%.0f MB) in %.1f s", opt_make_index,
              (double)registry_memory(r) / 1e6, (double)(g_get_monotonic_time() - t0) / 1e6);

@@ -66,6 +66,24 @@ typedef struct {
     uint64_t val;
 } Rec;
 
+/* Which version of a file: any rewrite changes one of these (a copy with the
+   same size and modification time still gets a new inode or change time). */
+typedef struct {
+    uint64_t size, ino;
+    int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+} SourceId;
+
+static void
+source_id_of(const struct stat *st, SourceId *id)
+{
+    id->size = (uint64_t)st->st_size;
+    id->ino = (uint64_t)st->st_ino;
+    id->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+    id->mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+    id->ctime_sec = (int64_t)st->st_ctim.tv_sec;
+    id->ctime_nsec = (int64_t)st->st_ctim.tv_nsec;
+}
+
 struct Registry {
     Rec *recs;
     size_t n;
@@ -81,6 +99,8 @@ struct Registry {
     GStringChunk *code_strings;
     void *map;        /* when recs were read from an index file: their mapping */
     size_t map_bytes;
+    SourceId src;     /* the registrations file as it was when read */
+    gboolean has_src;
 };
 
 static const char *const reject_names[REG_REJECT_COUNT] = {
@@ -1206,9 +1226,15 @@ seq_equal(gconstpointer a, gconstpointer b)
 Registry *
 registry_load(const char *path, GError **error)
 {
-    gzFile gz = gzopen(path, "rb");
-    if (gz == NULL) {
+    /* The file's identity is taken from the very file read, so that an index
+       saved from this registry names the version its rows came from. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    gzFile gz = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0 || (gz = gzdopen(fd, "rb")) == NULL) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", path,
                     e ? g_strerror(e) : "out of memory");
         return NULL;
@@ -1223,6 +1249,8 @@ registry_load(const char *path, GError **error)
     if (seg != NULL && g_ascii_strtoull(seg, NULL, 10) > 0)
         ld.segment = (size_t)g_ascii_strtoull(seg, NULL, 10);
     ld.r = registry_alloc();
+    source_id_of(&st, &ld.r->src);
+    ld.r->has_src = TRUE;
     ld.full = g_async_queue_new();
     ld.empty = g_async_queue_new();
     g_mutex_init(&ld.lock);
@@ -1231,9 +1259,7 @@ registry_load(const char *path, GError **error)
     ld.to_global[0] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     ld.to_global[1] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     /* First guess at the row count from the size (~40 bytes a row); gzip grows from there. */
-    struct stat st;
-    if (stat(path, &st) == 0)
-        ld.cap = (size_t)(st.st_size / 40) + 1024;
+    ld.cap = (size_t)(st.st_size / 40) + 1024;
     ld.r->recs = g_new(Rec, ld.cap ? ld.cap : 1);
     Segment segments[SEGMENTS] = {{0}};
     for (int i = 0; i < SEGMENTS; i++)
@@ -1324,42 +1350,21 @@ registry_load(const char *path, GError **error)
 typedef struct {
     char magic[16];
     uint64_t byte_order;
-    uint64_t src_size, src_ino;
-    int64_t src_mtime_sec, src_mtime_nsec, src_ctime_sec, src_ctime_nsec;
+    SourceId src;
     uint64_t rows_read, n, ncodes;
     uint64_t rejected[REG_REJECT_COUNT];
     int64_t first_line[REG_REJECT_COUNT];
 } IndexHeader;
 
-/* The identity of source in h; FALSE with errno set when it cannot be read. */
-static gboolean
-source_identity(const char *source, IndexHeader *h)
-{
-    struct stat st;
-    if (stat(source, &st) != 0)
-        return FALSE;
-    h->src_size = (uint64_t)st.st_size;
-    h->src_ino = (uint64_t)st.st_ino;
-    h->src_mtime_sec = (int64_t)st.st_mtim.tv_sec;
-    h->src_mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
-    h->src_ctime_sec = (int64_t)st.st_ctim.tv_sec;
-    h->src_ctime_nsec = (int64_t)st.st_ctim.tv_nsec;
-    return TRUE;
-}
-
 gboolean
-registry_save(const Registry *r, const char *source, const char *path, GError **error)
+registry_save(const Registry *r, const char *path, GError **error)
 {
+    g_return_val_if_fail(r->has_src, FALSE);
     IndexHeader h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, INDEX_MAGIC, sizeof INDEX_MAGIC);
     h.byte_order = INDEX_BYTE_ORDER;
-    if (!source_identity(source, &h)) {
-        int e = errno;
-        g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", source,
-                    g_strerror(e));
-        return FALSE;
-    }
+    h.src = r->src;
     h.rows_read = r->rows_read;
     h.n = r->n;
     h.ncodes = r->codes->len;
@@ -1436,23 +1441,22 @@ registry_load_index(const char *path, const char *source, GError **error)
                     g_strerror(e));
         return NULL;
     }
-    struct stat st;
-    IndexHeader h, now;
-    memset(&now, 0, sizeof now);
+    struct stat st, sst;
+    IndexHeader h;
     if (fstat(fd, &st) != 0 || (uint64_t)st.st_size < sizeof h || !read_all(fd, &h, sizeof h)
         || memcmp(h.magic, INDEX_MAGIC, sizeof INDEX_MAGIC) != 0
         || h.byte_order != INDEX_BYTE_ORDER)
         return index_refused(fd, NULL, error, path, "is not an index file of this version");
-    if (!source_identity(source, &now)) {
+    if (stat(source, &sst) != 0) {
         int e = errno;
         close(fd);
         g_set_error(error, PBC_ERROR, PBC_ERROR_IO, "could not open file \"%s\": %s", source,
                     g_strerror(e));
         return NULL;
     }
-    if (h.src_size != now.src_size || h.src_ino != now.src_ino
-        || h.src_mtime_sec != now.src_mtime_sec || h.src_mtime_nsec != now.src_mtime_nsec
-        || h.src_ctime_sec != now.src_ctime_sec || h.src_ctime_nsec != now.src_ctime_nsec)
+    SourceId now;
+    source_id_of(&sst, &now);
+    if (memcmp(&h.src, &now, sizeof now) != 0)
         return index_refused(fd, NULL, error, path, "was made from another version of the "
                                                     "registrations: it is stale");
     if (h.n > MAX_ROWS || h.rows_read > MAX_ROWS || h.n > h.rows_read
@@ -1466,6 +1470,8 @@ registry_load_index(const char *path, const char *source, GError **error)
         return index_refused(fd, NULL, error, path, "is damaged: its counts do not add up");
 
     Registry *r = registry_alloc();
+    r->src = h.src;
+    r->has_src = TRUE;
     r->rows_read = h.rows_read;
     r->n = (size_t)h.n;
     memcpy(r->rejected, h.rejected, sizeof r->rejected);
@@ -1489,7 +1495,7 @@ registry_load_index(const char *path, const char *source, GError **error)
     }
     r->recs = (Rec *)(((uintptr_t)r->map + huge - 1) & ~(uintptr_t)(huge - 1));
 #ifdef MADV_HUGEPAGE
-    madvise(r->recs, r->map_bytes - huge, MADV_HUGEPAGE);
+    huge_range(r->recs, r->map_bytes - huge, MADV_HUGEPAGE);
 #endif
     if (!read_all(fd, r->recs, r->n * sizeof(Rec)))
         return index_refused(fd, r, error, path, "could not be read");

@@ -71,11 +71,13 @@ char *registry_path(const char *ref_dir);
 Registry *registry_load(const char *path, GError **error);
 
 /*
- * Writes r, loaded from source, to path as an index file (mode 0600, renamed
- * into place when complete), which registry_load_index() reads back in a
- * fraction of the time registry_load() takes.  FALSE with PBC_ERROR_IO.
+ * Writes r (from registry_load() or registry_load_index()) to path as an
+ * index file (mode 0600, renamed into place when complete), which
+ * registry_load_index() reads back in a fraction of the time registry_load()
+ * takes.  The file names the version of the registrations r was read from,
+ * as it was when it was read.  FALSE with PBC_ERROR_IO.
  */
-gboolean registry_save(const Registry *r, const char *source, const char *path, GError **error);
+gboolean registry_save(const Registry *r, const char *path, GError **error);
 
 /*
  * Reads an index file written by registry_save() from source, and reports
