@@ -121,13 +121,30 @@ datetime_parse(const char *s, int64_t *out)
     return TRUE;
 }
 
+/* The n low decimal digits of v, zero-padded, at p; returns the byte after them.
+   The formatters below run per unit of activity, where snprintf cost a fifth
+   of the aggregate stage. */
+static inline char *
+put_digits(char *p, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
 char *
 date_format(PbcDate day, char *buf)
 {
     int y, m, d;
     date_to_ymd(day, &y, &m, &d);
-    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
-             (unsigned)d % 100u);
+    char *p = put_digits(buf, (unsigned)y % 10000u, 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)m % 100u, 2);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)d % 100u, 2);
+    *p = '\0';
     return buf;
 }
 
@@ -173,7 +190,10 @@ month_last_day(int mk)
 char *
 month_format(int mk, char *buf)
 {
-    snprintf(buf, 8, "%04u-%02u", (unsigned)(mk / 12) % 10000u, (unsigned)(mk % 12 + 1) % 100u);
+    char *p = put_digits(buf, (unsigned)(mk / 12) % 10000u, 4);
+    *p++ = '-';
+    p = put_digits(p, (unsigned)(mk % 12 + 1) % 100u, 2);
+    *p = '\0';
     return buf;
 }
 
@@ -193,7 +213,10 @@ fy_of_date(PbcDate day)
 char *
 fy_format(int fy, char *buf)
 {
-    snprintf(buf, 8, "%04u/%02u", (unsigned)fy % 10000u, (unsigned)(fy + 1) % 100u);
+    char *p = put_digits(buf, (unsigned)fy % 10000u, 4);
+    *p++ = '/';
+    p = put_digits(p, (unsigned)(fy + 1) % 100u, 2);
+    *p = '\0';
     return buf;
 }
 

@@ -84,13 +84,28 @@ muldiv_round(int64_t a, int64_t b, int64_t d)
 char *
 decimal_format(int64_t v, int places, char *buf)
 {
-    if (places == 0) {
-        snprintf(buf, 32, "%" G_GINT64_FORMAT, v);
-        return buf;
-    }
+    /* By hand, not snprintf: the MFF of every unit is formatted this way. */
     int64_t p = pow10_i64(places);
     uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    snprintf(buf, 32, "%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT, v < 0 ? "-" : "",
-             a / (uint64_t)p, places, a % (uint64_t)p);
+    uint64_t ip = a / (uint64_t)p, fp = a % (uint64_t)p;
+    char tmp[24], *e = tmp + sizeof tmp, *q = e;
+    do {
+        *--q = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    char *o = buf;
+    if (v < 0)
+        *o++ = '-';
+    memcpy(o, q, (size_t)(e - q));
+    o += e - q;
+    if (places > 0) {
+        *o++ = '.';
+        for (int i = places - 1; i >= 0; i--) {
+            o[i] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        o += places;
+    }
+    *o = '\0';
     return buf;
 }
