@@ -169,7 +169,7 @@ run(const char *input, const char *pct, int lookback_days, GError **error)
             if (i + AHEAD / 2 < rc)
                 registry_prefetch(registry, keys[i + AHEAD / 2], 1);
             Unit *u = &batch[i];
-            attribution_apply(&rules, u);
+            attribution_apply_nhs(&rules, u, keys[i] != UINT64_MAX, keys[i]);
             unit_write(out, u);
             if (audit)
                 attr_audit_add(audit, u);

@@ -355,28 +355,6 @@ write_reject(CsvOut *o, const char *file, int64_t line, Dataset ds, RejectReason
     csv_out_end(o);
 }
 
-/*
- * An accepted row's activity month key, as extract_activity_month() gives it
- * from the text, here from the dates extract_next() parsed already.
- */
-static int
-row_month(const ExtractRow *r)
-{
-    PbcDate d;
-    switch (r->dataset) {
-    case DS_APC:
-        d = r->discharge_date != PBC_NO_DATE ? r->discharge_date : r->admission_date;
-        break;
-    case DS_OP:
-        d = r->appointment_date;
-        break;
-    default:
-        d = r->arrival_date;
-        break;
-    }
-    return d == PBC_NO_DATE ? -1 : date_month_key(d);
-}
-
 /* Reads one file: accepted rows, rejects and row counts go to the sink. */
 static gboolean
 read_file(InFile *f, Sink *k, GError **error)
@@ -390,7 +368,7 @@ read_file(InFile *f, Sink *k, GError **error)
     int column, rc;
     while ((rc = extract_next(x, &row, &reason, &column, error)) > 0) {
         f->read++;
-        int month = reason == RJ_NONE             ? row_month(&row)
+        int month = reason == RJ_NONE             ? extract_row_month(&row)
                     : reason == RJ_BROKEN_QUOTING ? -1
                                                   : extract_activity_month(x);
         const char *provider = reason == RJ_BROKEN_QUOTING ? "" : extract_value(x, X_PROVIDER_CODE);

@@ -60,6 +60,15 @@ attribution_exeter(const Registry *registry, uint64_t nhs_key, PbcDate day, int 
 void
 attribution_apply(const AttributionRules *rules, Unit *u)
 {
+    uint64_t key = 0;
+    gboolean valid = registry_nhs_key(u->nhs_number, &key);
+    attribution_apply_nhs(rules, u, valid, key);
+}
+
+void
+attribution_apply_nhs(const AttributionRules *rules, Unit *u, gboolean nhs_valid,
+                      uint64_t nhs_key)
+{
     u->practice_code = "";
     u->attribution_method = ATTR_UNATTRIBUTED;
     u->original_practice_code = "";
@@ -77,15 +86,14 @@ attribution_apply(const AttributionRules *rules, Unit *u)
     gboolean cds_real = cds[0] != '\0' && !practice_code_is_pseudo(cds);
 
     /* R-A1, R-A2: Exeter. */
-    uint64_t key;
     Registration reg;
     if (blank(u->nhs_number)) {
         u->exeter_reason = ATTR_NO_NHS_NUMBER;
-    } else if (!registry_nhs_key(u->nhs_number, &key)) {
+    } else if (!nhs_valid) {
         u->exeter_reason = ATTR_INVALID_NHS_NUMBER;
     } else {
         ExeterMatch m = rules->registry
-                            ? attribution_exeter(rules->registry, key, u->attribution_date,
+                            ? attribution_exeter(rules->registry, nhs_key, u->attribution_date,
                                                  rules->lookback_days, &reg)
                             : EXETER_MATCH_NONE;
         if (m == EXETER_MATCH_NONE) {

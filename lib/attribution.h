@@ -78,4 +78,9 @@ ExeterMatch attribution_exeter(const Registry *registry, uint64_t nhs_key, PbcDa
  */
 void attribution_apply(const AttributionRules *rules, Unit *u);
 
+/* The same, with the unit's NHS number already parsed: nhs_valid and
+   nhs_key as registry_nhs_key(u->nhs_number, &nhs_key) gave them. */
+void attribution_apply_nhs(const AttributionRules *rules, Unit *u, gboolean nhs_valid,
+                           uint64_t nhs_key);
+
 #endif

@@ -372,6 +372,26 @@ month_of(const Extract *x, ExtractCol c)
     return date_month_key(d);
 }
 
+/* The two below state one rule (extract.h): keep them together. */
+int
+extract_row_month(const ExtractRow *r)
+{
+    PbcDate d;
+    switch (r->dataset) {
+    case DS_APC:
+        d = r->discharge_date != PBC_NO_DATE ? r->discharge_date : r->admission_date;
+        break;
+    case DS_OP:
+        d = r->appointment_date;
+        break;
+    case DS_AE:
+    default:
+        d = r->arrival_date;
+        break;
+    }
+    return d == PBC_NO_DATE ? -1 : date_month_key(d);
+}
+
 int
 extract_activity_month(const Extract *x)
 {

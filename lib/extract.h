@@ -127,6 +127,9 @@ const char *extract_value(const Extract *x, ExtractCol c);
  */
 int extract_activity_month(const Extract *x);
 
+/* The same month for an accepted row, from the dates extract_next() parsed. */
+int extract_row_month(const ExtractRow *r);
+
 /* Provider code validity (R-I2): 3 or 5 upper-case letters or digits. */
 gboolean extract_valid_provider(const char *s);
 

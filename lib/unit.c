@@ -161,8 +161,7 @@ static const char unit_magic1[] = "PBCUNITS1\n";
 #define TAG_SAME 253
 #define TAG_LONG 254
 
-/* The indexes of the string columns, in table order. */
-static guint8 str_cols[NCOLS];
+/* How many string columns the table has (counted once). */
 static guint nstr;
 
 static void
@@ -172,7 +171,7 @@ str_cols_init(void)
         return;
     for (size_t i = 0; i < NCOLS; i++)
         if (cols[i].type == T_STR)
-            str_cols[nstr++] = (guint8)i;
+            nstr++;
 }
 
 /* A writer's state, kept with its CsvOut: the previous record's strings. */
@@ -233,14 +232,7 @@ static void
 write_binary(CsvOut *out, const Unit *u)
 {
     UnitWriter *w = csv_out_get_data(out);
-    if (w == NULL) {
-        /* a CsvOut not from unit_out_create(): give it a writer now */
-        str_cols_init();
-        w = g_new0(UnitWriter, 1);
-        w->cap = 4096;
-        w->buf = g_malloc(w->cap);
-        csv_out_set_data(out, w, writer_free);
-    }
+    g_assert(w != NULL); /* binary unit files come from unit_out_create() */
     /* Room for the fixed fields and the tags; each literal string makes its own. */
     gsize fixed = 4 + NCOLS * 9;
     if (w->cap < fixed) {
