@@ -26,6 +26,7 @@
 #include "csv_out.h"
 #include "decimal.h"
 #include "extract.h"
+#include "le.h"
 #include "log.h"
 #include "unit.h"
 
@@ -324,7 +325,8 @@ typedef struct {
 static void
 put_u32(GByteArray *b, uint32_t v)
 {
-    guint8 x[4] = {v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24};
+    guint8 x[4];
+    le_put32(x, v);
     g_byte_array_append(b, x, 4);
 }
 
@@ -476,7 +478,7 @@ cur_u32(Cur *c)
     }
     const guint8 *p = c->p;
     c->p += 4;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return le_get32(p);
 }
 
 static uint64_t

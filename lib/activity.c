@@ -18,6 +18,7 @@
  */
 #include "activity.h"
 
+#include "le.h"
 #include "log.h"
 
 #include <string.h>
@@ -61,36 +62,6 @@ enum {
     R_STRINGS = 50,
 };
 
-static inline int64_t
-rd64(const guint8 *p)
-{
-    int64_t v;
-    memcpy(&v, p, 8);
-    return GINT64_FROM_LE(v);
-}
-
-static inline int32_t
-rd32(const guint8 *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return GINT32_FROM_LE(v);
-}
-
-static inline void
-wr64(guint8 *p, int64_t v)
-{
-    v = GINT64_TO_LE(v);
-    memcpy(p, &v, 8);
-}
-
-static inline void
-wr32(guint8 *p, int32_t v)
-{
-    v = GINT32_TO_LE(v);
-    memcpy(p, &v, 4);
-}
-
 /* Value k of a record body. */
 static inline const char *
 rec_str(const guint8 *body, guint k)
@@ -117,17 +88,17 @@ body_size(const ExtractRow *er, gsize *lens)
 static void
 encode_at(guint8 *p, const ExtractRow *er, int month, gsize body, const gsize *lens)
 {
-    wr32(p, (int32_t)body);
+    le_put32(p, (int32_t)body);
     p += 4;
-    wr64(p + R_APPLICABLE, er->applicable);
-    wr64(p + R_EPISODE, er->episode_no);
-    wr64(p + R_LINE, er->line);
-    wr32(p + R_DOB, er->date_of_birth);
-    wr32(p + R_ADM, er->admission_date);
-    wr32(p + R_DIS, er->discharge_date);
-    wr32(p + R_APPT, er->appointment_date);
-    wr32(p + R_ARR, er->arrival_date);
-    wr32(p + R_MONTH, month);
+    le_put64(p + R_APPLICABLE, er->applicable);
+    le_put64(p + R_EPISODE, er->episode_no);
+    le_put64(p + R_LINE, er->line);
+    le_put32(p + R_DOB, er->date_of_birth);
+    le_put32(p + R_ADM, er->admission_date);
+    le_put32(p + R_DIS, er->discharge_date);
+    le_put32(p + R_APPT, er->appointment_date);
+    le_put32(p + R_ARR, er->arrival_date);
+    le_put32(p + R_MONTH, month);
     p[R_DATASET] = (guint8)er->dataset;
     p[R_DELETION] = er->deletion ? 1 : 0;
     char *s = (char *)p + R_STRINGS;
@@ -312,7 +283,7 @@ net_change(ActivityStore *s, guint32 idx, guint32 tag)
         if (o->dataset != r->dataset || strcmp(rec_str(o->body, P_ID), id) != 0)
             continue;
         /* R-I3: the latest applicable datetime stands; on a tie the one read last. */
-        if (rd64(r->body + R_APPLICABLE) >= rd64(o->body + R_APPLICABLE)) {
+        if ((int64_t)le_get64(r->body + R_APPLICABLE) >= (int64_t)le_get64(o->body + R_APPLICABLE)) {
             o->superseded = 1;
             s->slots[j] = (guint64)tag << 32 | (idx + 1);
         } else {
@@ -359,7 +330,7 @@ record_ok(const guint8 *p, gsize left, gsize *size)
 {
     if (left < 4)
         return FALSE;
-    gsize body = (gsize)(guint32)rd32(p);
+    gsize body = (gsize)(guint32)(int32_t)le_get32(p);
     /* fixed fields and NPACKED NUL-terminated values, filling the body exactly */
     if (body < R_STRINGS + NPACKED || body > left - 4 || p[4 + R_DATASET] >= DS_COUNT)
         return FALSE;
@@ -523,16 +494,16 @@ fill_common(Unit *u, const guint8 *body, guint dataset, const ActivityStore *s, 
         default: break;
         }
     }
-    u->date_of_birth = rd32(body + R_DOB);
+    u->date_of_birth = (int32_t)le_get32(body + R_DOB);
     u->source_file = g_ptr_array_index(s->files, file);
-    u->source_line = rd64(body + R_LINE);
+    u->source_line = (int64_t)le_get64(body + R_LINE);
 }
 
 /* R-I4: episodes by number; of two with the same number the later read is higher. */
 static gboolean
 episode_before(const Row *rows, guint32 i, guint32 j)
 {
-    int64_t a = rd64(rows[i].body + R_EPISODE), b = rd64(rows[j].body + R_EPISODE);
+    int64_t a = (int64_t)le_get64(rows[i].body + R_EPISODE), b = (int64_t)le_get64(rows[j].body + R_EPISODE);
     return a != b ? a < b : i < j;
 }
 
@@ -619,8 +590,8 @@ activity_finish(ActivityStore *s, ActivityEmit emit, gpointer data)
                  * episode; discharge date and spell HRG from the highest. */
                 fill_common(&u, lo->body, DS_APC, s, lo->file);
                 u.hrg = rec_str(hi->body, P_SPELL_HRG);
-                u.admission_date = rd32(lo->body + R_ADM);
-                u.discharge_date = rd32(hi->body + R_DIS);
+                u.admission_date = (int32_t)le_get32(lo->body + R_ADM);
+                u.discharge_date = (int32_t)le_get32(hi->body + R_DIS);
                 u.attribution_date = u.admission_date;
                 u.charge_date = u.discharge_date;
                 u.episodes = (int)eps->len;
@@ -631,7 +602,7 @@ activity_finish(ActivityStore *s, ActivityEmit emit, gpointer data)
             } else {
                 const Row *r = &rows[ents[a].row];
                 fill_common(&u, r->body, g->dataset, s, r->file);
-                PbcDate d = rd32(r->body + (g->dataset == DS_OP ? R_APPT : R_ARR));
+                PbcDate d = (int32_t)le_get32(r->body + (g->dataset == DS_OP ? R_APPT : R_ARR));
                 u.attribution_date = d;
                 u.charge_date = d;
                 if (g->dataset == DS_OP)
@@ -668,7 +639,7 @@ activity_foreach_row(const ActivityStore *s, ActivityRowFunc fn, gpointer data)
 {
     const Row *rows = (const Row *)s->rows->data;
     for (guint i = 0; i < s->rows->len; i++)
-        fn(rec_str(rows[i].body, P_PROVIDER), rd32(rows[i].body + R_MONTH), rows[i].superseded,
+        fn(rec_str(rows[i].body, P_PROVIDER), (int32_t)le_get32(rows[i].body + R_MONTH), rows[i].superseded,
            data);
 }
 
@@ -685,7 +656,7 @@ activity_foreach_deletion(const ActivityStore *s, ActivityDeletionFunc fn, gpoin
         g_string_append_c(uid, ':');
         g_string_append(uid, rec_str(r->body, r->dataset == DS_APC ? P_SPELL : P_ATTENDANCE));
         fn((Dataset)r->dataset, rec_str(r->body, P_ID), uid->str,
-           g_ptr_array_index(s->files, r->file), rd64(r->body + R_LINE), data);
+           g_ptr_array_index(s->files, r->file), (int64_t)le_get64(r->body + R_LINE), data);
     }
     g_string_free(uid, TRUE);
 }

@@ -6,6 +6,7 @@
 
 #include "csv_in.h"
 #include "decimal.h"
+#include "le.h"
 #include "log.h"
 
 #include <errno.h>
@@ -212,22 +213,6 @@ unit_out_create(const char *path, GError **error)
     return o;
 }
 
-static inline guint8 *
-le32(guint8 *p, uint32_t v)
-{
-    p[0] = v & 0xff;
-    p[1] = (v >> 8) & 0xff;
-    p[2] = (v >> 16) & 0xff;
-    p[3] = v >> 24;
-    return p + 4;
-}
-
-static inline guint8 *
-le64(guint8 *p, uint64_t v)
-{
-    return le32(le32(p, (uint32_t)v), (uint32_t)(v >> 32));
-}
-
 static void
 write_binary(CsvOut *out, const Unit *u)
 {
@@ -273,7 +258,7 @@ write_binary(CsvOut *out, const Unit *u)
                 *p++ = (guint8)n;
             } else {
                 *p++ = TAG_LONG;
-                p = le32(p, (uint32_t)n);
+                p = le_put32(p, (uint32_t)n);
             }
             memcpy(p, sv, n);
             p += n;
@@ -288,15 +273,15 @@ write_binary(CsvOut *out, const Unit *u)
             break;
         }
         case T_DATE:
-            p = le32(p, (uint32_t) * (const PbcDate *)f);
+            p = le_put32(p, (uint32_t) * (const PbcDate *)f);
             break;
         case T_INT:
         case T_FY:
-            p = le32(p, (uint32_t) * (const int *)f);
+            p = le_put32(p, (uint32_t) * (const int *)f);
             break;
         case T_I64:
         case T_MFF:
-            p = le64(p, (uint64_t) * (const int64_t *)f);
+            p = le_put64(p, (uint64_t) * (const int64_t *)f);
             break;
         case T_BOOL:
             *p++ = *(const gboolean *)f ? 1 : 0;
@@ -308,7 +293,7 @@ write_binary(CsvOut *out, const Unit *u)
     }
     w->have_prev = TRUE;
     gsize len = (gsize)(p - w->buf);
-    le32(w->buf, (uint32_t)(len - 4));
+    le_put32(w->buf, (uint32_t)(len - 4));
     csv_out_raw(out, w->buf, len);
     csv_out_count_row(out);
 }
@@ -452,12 +437,6 @@ bin_fill(UnitIn *in, gsize need, GError **error)
     return TRUE;
 }
 
-static uint32_t
-get32(const guint8 *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int
 bin_truncated(UnitIn *in, GError **error)
 {
@@ -480,7 +459,7 @@ bin_record(UnitIn *in, guint8 **p, guint8 **end, GError **error)
         return 0;
     if (in->end - in->pos < 4)
         return bin_truncated(in, error);
-    uint32_t len = get32(in->buf + in->pos);
+    uint32_t len = le_get32(in->buf + in->pos);
     if (!bin_fill(in, 4 + (gsize)len, error))
         return -1;
     if (in->end - in->pos < 4 + (gsize)len)
@@ -501,13 +480,13 @@ bin_fixed(ColType type, void *dst, guint8 *p, const guint8 *end)
     case T_FY:
         if (end - p < 4)
             return NULL;
-        *(int32_t *)dst = (int32_t)get32(p);
+        *(int32_t *)dst = (int32_t)le_get32(p);
         return p + 4;
     case T_I64:
     case T_MFF:
         if (end - p < 8)
             return NULL;
-        *(int64_t *)dst = (int64_t)((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
+        *(int64_t *)dst = (int64_t)le_get64(p);
         return p + 8;
     case T_BOOL:
         if (end - p < 1)
@@ -538,7 +517,7 @@ bin_next(UnitIn *in, Unit *u, GError **error)
         case T_STR: {
             if (end - p < 4)
                 return bin_truncated(in, error);
-            uint32_t n = get32(p);
+            uint32_t n = le_get32(p);
             p += 4;
             if ((gsize)(end - p) < (gsize)n + 1 || p[n] != 0)
                 return bin_truncated(in, error);
@@ -583,7 +562,7 @@ bin2_next(UnitIn *in, Unit *u, GError **error)
                 if (t == TAG_LONG) {
                     if (end - p < 4)
                         return bin_truncated(in, error);
-                    n = get32(p);
+                    n = le_get32(p);
                     p += 4;
                 } else if (t > TAG_LONG) {
                     return bin_truncated(in, error);
@@ -695,7 +674,7 @@ unit_in_next_batch(UnitIn *in, Unit *units, int max, GError **error)
          * repeated from earlier records live in the buffer or in keep[],
          * which changes only at a refill too.) */
         if (n > 0 && (in->end - in->pos < 4
-                      || in->end - in->pos < 4 + (gsize)get32(in->buf + in->pos)))
+                      || in->end - in->pos < 4 + (gsize)le_get32(in->buf + in->pos)))
             break;
         int rc = bin2_next(in, &units[n], error);
         if (rc < 0)
