@@ -18,7 +18,6 @@
 
 PIPELINE_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BIN ?= $(PIPELINE_TOP)/build/rel/bin
-SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -43,7 +42,8 @@ ifneq ($(filter-out clean close reopen,$(or $(MAKECMDGOALS),aggregate)),)
   ifeq ($(PERIOD),)
     $(error PERIOD is not set: the reporting month, YYYY-MM)
   endif
-  ifeq ($(shell [[ "$(PERIOD)" =~ ^[0-9]{4}-(0[1-9]|1[0-2])$$ ]] && echo ok),)
+  # (a quote in PERIOD becomes an x, which cannot match, so it cannot break the quoting)
+  ifeq ($(shell printf '%s\n' '$(subst ',x,$(PERIOD))' | grep -Eqx '[0-9]{4}-(0[1-9]|1[0-2])' && echo ok),)
     $(error PERIOD "$(PERIOD)" is not a month of the form YYYY-MM)
   endif
   ifeq ($(wildcard $(IN)/.),)
@@ -82,10 +82,10 @@ $(STAGE_BINS) $(BIN)/pbc-statements &:
 PARTS := $(patsubst $(IN)/%,$(WORK)/parts/%.part,$(INPUTS))
 
 # One process per extract and nothing else: the directory is made once (an
-# order-only prerequisite), and with the default shell and no shell syntax in
-# the command make runs it directly (file names with spaces cannot pass
-# through make anyway).  Nationally that is 1,020 processes, not 4,080.
-$(PARTS): SHELL := /bin/sh
+# order-only prerequisite), and a command without shell syntax, under the
+# default shell (every recipe here is POSIX sh), make runs directly (file
+# names with spaces cannot pass through make anyway).  Nationally that is
+# 1,020 processes, not 4,080.
 $(PARTS): $(WORK)/parts/%.part: $(IN)/% $(BIN)/pbc-ingest | $(WORK)/parts
 	@$(BIN)/pbc-ingest --part --output $@ $<
 

@@ -218,6 +218,19 @@ Test(pipeline, missing_arguments)
               t_root(), tmp);
     cr_assert_neq(rc, 0);
     cr_assert(strstr(log, "not a month") != NULL, "%s", log);
+    /* Quotes and shell syntax in PERIOD are refused as such, never run. */
+    static const char *const bad[] = {"2006\\'-09", "2006-09\\;touch\\ x", "06-09", "2006-9"};
+    for (size_t k = 0; k < G_N_ELEMENTS(bad); k++) {
+        g_free(log);
+        log = NULL;
+        rc = t_sh(&log, "cd '%s' && make -s -f pipeline.mk IN=. REF=. OUT='%s/o' PERIOD=%s 2>&1",
+                  t_root(), tmp, bad[k]);
+        cr_assert_neq(rc, 0, "%s", bad[k]);
+        cr_assert(strstr(log, "is not a month of the form YYYY-MM") != NULL, "%s: %s", bad[k],
+                  log);
+        cr_assert(strstr(log, "Syntax error") == NULL, "%s: %s", bad[k], log);
+    }
+    cr_assert(!g_file_test("x", G_FILE_TEST_EXISTS));
 }
 
 /* R-I6 through the pipeline: a corrupt extract fails the run, exit non-zero,
