@@ -4,6 +4,7 @@
  */
 #include "stmt_output.h"
 
+#include "csv_out.h"
 #include "log.h"
 
 #include <errno.h>
@@ -90,41 +91,19 @@ gboolean
 stmt_output_write(StmtOutput *o, const char *name, const GString *content, int mode, GError **error)
 {
     g_autofree char *path = stmt_output_path(o, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
-        set_io_error(error, errno, "create file", path);
+    /* Two pages with one name (practice codes that sanitise alike, a practice
+     * coded "pct" or "index") are an error, never one page silently replacing
+     * another. */
+    GStatBuf st;
+    if (g_lstat(path, &st) == 0) {
+        set_io_error(error, EEXIST, "create file", path);
         return FALSE;
     }
-    /* The mode asked for, whatever the umask. */
-    if (fchmod(fd, mode) != 0) {
-        set_io_error(error, errno, "set the mode of file", path);
-        close(fd);
+    CsvOut *out = csv_out_create(path, mode, NULL, error);
+    if (out == NULL)
         return FALSE;
-    }
-    const char *p = content->str;
-    gsize left = content->len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            set_io_error(error, errno, "write file", path);
-            close(fd);
-            return FALSE;
-        }
-        p += n;
-        left -= (gsize)n;
-    }
-    if (fsync(fd) != 0) {
-        set_io_error(error, errno, "fsync file", path);
-        close(fd);
-        return FALSE;
-    }
-    if (close(fd) != 0) {
-        set_io_error(error, errno, "close file", path);
-        return FALSE;
-    }
-    return TRUE;
+    csv_out_raw(out, content->str, content->len);
+    return csv_out_commit(out, error);
 }
 
 /* fsyncs a directory so that the renames in it are durable; errors are reported. */

@@ -27,8 +27,9 @@ StmtOutput *stmt_output_begin(const char *out_dir, GError **error);
 char *stmt_output_path(const StmtOutput *o, const char *name);
 
 /*
- * Writes content as file name (mode 0600 or 0644), checking every write,
- * the fsync and the close.  FALSE with PBC_ERROR_IO naming the file.
+ * Writes content as file name (mode 0600 or 0644) through csv_out.h, which
+ * checks every write, the fsync, the close and the rename.  A name already
+ * written is an error.  FALSE with PBC_ERROR_IO naming the file.
  */
 gboolean stmt_output_write(StmtOutput *o, const char *name, const GString *content, int mode,
                            GError **error);
