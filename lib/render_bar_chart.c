@@ -41,25 +41,7 @@ render_bar_chart(GString *out, const RenderBarChart *c)
     int height = TOP + ROW * MAX(c->n, 1) + AXIS;
     int bottom = TOP + ROW * MAX(c->n, 1);
 
-    g_string_append_printf(out,
-                           "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart bar-chart\" "
-                           "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-                           "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
-                           "font-size=\"11\" fill=\"#1d2733\"",
-                           WIDTH, height, WIDTH, height);
-    if (c->id) {
-        g_string_append(out, " id=\"");
-        render_html_escape(out, c->id);
-        g_string_append_c(out, '"');
-    }
-    g_string_append(out, ">\n<title>");
-    render_html_escape(out, c->title);
-    g_string_append(out, "</title>\n");
-    if (c->description) {
-        g_string_append(out, "<desc>");
-        render_html_escape(out, c->description);
-        g_string_append(out, "</desc>\n");
-    }
+    render_svg_begin(out, "bar-chart", WIDTH, height, c->id, c->title, c->description);
 
     /* Axis grid and tick labels. */
     for (int t = 0; t < ax.ticks; t++) {

@@ -103,3 +103,28 @@ render_html_end(GString *out)
 {
     g_string_append(out, "</body>\n</html>\n");
 }
+
+void
+render_svg_begin(GString *out, const char *kind, int width, int height, const char *id,
+                 const char *title, const char *description)
+{
+    g_string_append_printf(out,
+                           "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" "
+                           "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+                           "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+                           "font-size=\"11\" fill=\"#1d2733\"",
+                           kind, width, height, width, height);
+    if (id) {
+        g_string_append(out, " id=\"");
+        render_html_escape(out, id);
+        g_string_append_c(out, '"');
+    }
+    g_string_append(out, ">\n<title>");
+    render_html_escape(out, title);
+    g_string_append(out, "</title>\n");
+    if (description) {
+        g_string_append(out, "<desc>");
+        render_html_escape(out, description);
+        g_string_append(out, "</desc>\n");
+    }
+}

@@ -42,4 +42,13 @@ void render_html_begin(GString *out, const char *title, const char *css);
 /* Ends what render_html_begin() started: </body></html>. */
 void render_html_end(GString *out);
 
+/*
+ * Opens an inline chart: <svg class="chart `kind`"> (kind raw, e.g.
+ * "bar-chart") with a width x height viewBox, the charts' font and fill, the
+ * escaped id when not NULL, then the escaped <title> and, when not NULL, the
+ * escaped <desc>.  The chart closes it with </svg>.
+ */
+void render_svg_begin(GString *out, const char *kind, int width, int height, const char *id,
+                      const char *title, const char *description);
+
 #endif

@@ -116,25 +116,7 @@ render_line_chart(GString *out, const RenderLineChart *c)
     int right = WIDTH - RIGHT;
     int top = TOP, bottom = HEIGHT - BOTTOM;
 
-    g_string_append_printf(out,
-                           "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart line-chart\" "
-                           "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-                           "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
-                           "font-size=\"11\" fill=\"#1d2733\"",
-                           WIDTH, HEIGHT, WIDTH, HEIGHT);
-    if (c->id) {
-        g_string_append(out, " id=\"");
-        render_html_escape(out, c->id);
-        g_string_append_c(out, '"');
-    }
-    g_string_append(out, ">\n<title>");
-    render_html_escape(out, c->title);
-    g_string_append(out, "</title>\n");
-    if (c->description) {
-        g_string_append(out, "<desc>");
-        render_html_escape(out, c->description);
-        g_string_append(out, "</desc>\n");
-    }
+    render_svg_begin(out, "line-chart", WIDTH, HEIGHT, c->id, c->title, c->description);
     append_legend(out, c, left);
 
     /* Grid lines and y labels; the zero line darker when the axis crosses it. */
