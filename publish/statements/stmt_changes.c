@@ -40,12 +40,6 @@ static const char query[] =
     " array_position(ARRAY['ADDED','REMOVED','REATTRIBUTED','REPRICED','REDATED'], change),"
     " reason COLLATE \"C\", dataset COLLATE \"C\", unit_id COLLATE \"C\"";
 
-const char *const *
-stmt_changes_header(void)
-{
-    return header;
-}
-
 static const char *
 changes_file(const StmtPractice *p)
 {

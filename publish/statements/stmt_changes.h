@@ -32,7 +32,4 @@
  */
 gboolean stmt_changes_write(PGconn *conn, StmtData *d, StmtOutput *out, GError **error);
 
-/* The header of a changes file (NULL-terminated; static). */
-const char *const *stmt_changes_header(void);
-
 #endif

@@ -37,12 +37,6 @@ static const char query[] =
     " FROM pbc.v_patient_charges WHERE pct_code = $1 AND period = $2"
     " ORDER BY practice_code COLLATE \"C\", charge_date, pod COLLATE \"C\", unit_id COLLATE \"C\"";
 
-const char *const *
-stmt_charges_header(void)
-{
-    return header;
-}
-
 static const char *
 charges_file(const StmtPractice *p)
 {

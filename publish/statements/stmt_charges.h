@@ -29,7 +29,4 @@
  */
 gboolean stmt_charges_write(PGconn *conn, StmtData *d, StmtOutput *out, GError **error);
 
-/* The header of a charges file (NULL-terminated; static). */
-const char *const *stmt_charges_header(void);
-
 #endif

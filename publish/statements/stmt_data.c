@@ -152,7 +152,11 @@ stmt_file_stem(const char *code)
     return s;
 }
 
-int64_t
+/*
+ * The figures' phased budget for month k of 12 (R-G3's budget_ytd rule for
+ * any month): round(annual_budget × k / 12), halves away from zero.
+ */
+static int64_t
 stmt_phased_budget(int64_t annual_budget, int k)
 {
     return muldiv_round(annual_budget, k, 12);
@@ -720,7 +724,8 @@ load_published_at(PGconn *conn, StmtData *d)
 
 /* ---- consistency ---------------------------------------------------------- */
 
-gboolean
+/* Whether from + delta = to, for the units and the spend. */
+static gboolean
 stmt_then_now_adds_up(const StmtThenNow *v)
 {
     return v->from_units + v->delta_units == v->to_units &&

@@ -250,18 +250,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StmtData, stmt_data_free)
 /* A safe file name stem for a code: letters, digits, '-' and '_' kept, others '_'. */
 char *stmt_file_stem(const char *code);
 
-/* Whether from + delta = to, for the units and the spend. */
-gboolean stmt_then_now_adds_up(const StmtThenNow *v);
 /* Adds v into sum, field by field. */
 void stmt_then_now_add(StmtThenNow *sum, const StmtThenNow *v);
 
 /* The sum of a breakdown's rows (key and description NULL). */
 StmtBreakdown stmt_breakdown_total(const GArray *rows);
-
-/*
- * The figures' phased budget for month k of 12 (R-G3's budget_ytd rule for
- * any month): round(annual_budget × k / 12), halves away from zero.
- */
-int64_t stmt_phased_budget(int64_t annual_budget, int k);
 
 #endif

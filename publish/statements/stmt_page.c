@@ -113,7 +113,8 @@ stmt_month_name(const char *month)
     return g_strdup_printf("%s %d", month_names[m - 1], y);
 }
 
-char *
+/* "4 October 2006, 16:02" for "2006-10-04 16:02" (g_free); the input itself when malformed. */
+static char *
 stmt_datetime_text(const char *at)
 {
     char month[8];
@@ -126,7 +127,8 @@ stmt_datetime_text(const char *at)
     return g_strdup_printf("%d %s %d, %.5s", atoi(at + 8), month_names[m - 1], y, at + 11);
 }
 
-const char *
+/* "Sep" for "2006-09" (static); "" when malformed. */
+static const char *
 stmt_month_abbrev(const char *month)
 {
     static const char *const abbrev[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

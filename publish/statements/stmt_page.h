@@ -39,10 +39,6 @@ void stmt_page_end(GString *out, const StmtData *d);
 
 /* "September 2006" for "2006-09" (g_free); the input itself when malformed. */
 char *stmt_month_name(const char *month);
-/* "4 October 2006, 16:02" for "2006-10-04 16:02" (g_free); the input itself when malformed. */
-char *stmt_datetime_text(const char *at);
-/* "Sep" for "2006-09" (static); "" when malformed. */
-const char *stmt_month_abbrev(const char *month);
 
 /*
  * The headline figures as a grid of labelled boxes, each carrying

@@ -11,7 +11,8 @@
 
 #include <string.h>
 
-char *
+/* "426 827 8788": an NHS number as the NHS displays it (3-3-4), else as given (g_free). */
+static char *
 stmt_nhs_display(const char *s)
 {
     if (s != NULL && strlen(s) == 10 && strspn(s, "0123456789") == 10)

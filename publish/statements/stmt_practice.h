@@ -20,7 +20,4 @@
 /* Appends the whole page of practice p (its charges fields already filled). */
 void stmt_practice_render(GString *out, const StmtData *d, const StmtPractice *p);
 
-/* "426 827 8788": an NHS number as the NHS displays it (3-3-4), else as given (g_free). */
-char *stmt_nhs_display(const char *nhs_number);
-
 #endif
