@@ -179,6 +179,16 @@ typedef struct {
     gint64 replaces;
 } LoadInfo;
 
+/* A load's columns as resolve() reads them; the WHERE condition follows. */
+#define LOAD_SELECT                                                                             \
+    "SELECT l.load_id, l.pct_code, l.period, l.fin_year, l.status,"                             \
+    " coalesce(l.replaces_load_id, 0),"                                                         \
+    " to_char(l.units_pruned_at, 'YYYY-MM-DD HH24:MI:SS TZ'),"                                  \
+    " EXISTS (SELECT 1 FROM pbc.load_units u WHERE u.load_id = l.load_id)"                      \
+    " OR l.started_at >= (SELECT applied_at FROM pbc.schema_migrations"                         \
+    "                      WHERE version = '011')"                                              \
+    " FROM pbc.loads l WHERE "
+
 /* Finds a load by id or run id and checks it has a unit history to compare. */
 static gboolean
 resolve(PGconn *conn, const char *ref, LoadInfo *info, GError **error)
@@ -192,23 +202,10 @@ resolve(PGconn *conn, const char *ref, LoadInfo *info, GError **error)
         return FALSE;
     }
     const char *params[] = {ref};
-    PGresult *res = pub_db_query(
-        conn, "could not read the load",
-        is_id ? "SELECT l.load_id, l.pct_code, l.period, l.fin_year, l.status,"
-                " coalesce(l.replaces_load_id, 0),"
-                " to_char(l.units_pruned_at, 'YYYY-MM-DD HH24:MI:SS TZ'),"
-                " EXISTS (SELECT 1 FROM pbc.load_units u WHERE u.load_id = l.load_id)"
-                " OR l.started_at >= (SELECT applied_at FROM pbc.schema_migrations"
-                "                      WHERE version = '011')"
-                " FROM pbc.loads l WHERE l.load_id = $1::bigint"
-              : "SELECT l.load_id, l.pct_code, l.period, l.fin_year, l.status,"
-                " coalesce(l.replaces_load_id, 0),"
-                " to_char(l.units_pruned_at, 'YYYY-MM-DD HH24:MI:SS TZ'),"
-                " EXISTS (SELECT 1 FROM pbc.load_units u WHERE u.load_id = l.load_id)"
-                " OR l.started_at >= (SELECT applied_at FROM pbc.schema_migrations"
-                "                      WHERE version = '011')"
-                " FROM pbc.loads l WHERE l.run_id = $1::uuid",
-        1, params, error);
+    PGresult *res = pub_db_query(conn, "could not read the load",
+                                 is_id ? LOAD_SELECT "l.load_id = $1::bigint"
+                                       : LOAD_SELECT "l.run_id = $1::uuid",
+                                 1, params, error);
     if (res == NULL)
         return FALSE;
     gboolean ok = FALSE;
