@@ -39,7 +39,6 @@ typedef struct {
     gint64 load_id;
     char out_dir[4096];
     gboolean closed;
-    gint64 closed_load;
     char closed_at[64];
     char closed_by[256];
 } State;
@@ -66,7 +65,7 @@ begin(PGconn *conn, const PubPeriodOptions *opt, State *st, GError **error)
     const char *params[] = {opt->pct, opt->period};
     PGresult *res = pub_db_query(
         conn, "could not read the month's publication",
-        "SELECT l.load_id, l.out_dir, coalesce(p.status = 'CLOSED', false), p.closed_load_id,"
+        "SELECT l.load_id, l.out_dir, coalesce(p.status = 'CLOSED', false),"
         " to_char(p.closed_at, 'YYYY-MM-DD HH24:MI:SS TZ'), p.closed_by"
         " FROM pbc.loads l LEFT JOIN pbc.periods p"
         " ON p.pct_code = l.pct_code AND p.period = l.period"
@@ -86,9 +85,8 @@ begin(PGconn *conn, const PubPeriodOptions *opt, State *st, GError **error)
     st->load_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     g_strlcpy(st->out_dir, PQgetvalue(res, 0, 1), sizeof st->out_dir);
     st->closed = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-    st->closed_load = g_ascii_strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-    g_strlcpy(st->closed_at, PQgetvalue(res, 0, 4), sizeof st->closed_at);
-    g_strlcpy(st->closed_by, PQgetvalue(res, 0, 5), sizeof st->closed_by);
+    g_strlcpy(st->closed_at, PQgetvalue(res, 0, 3), sizeof st->closed_at);
+    g_strlcpy(st->closed_by, PQgetvalue(res, 0, 4), sizeof st->closed_by);
     PQclear(res);
 
     /* The guards: sign off only the publication that was reviewed. */
@@ -140,15 +138,29 @@ record_event(PGconn *conn, const PubPeriodOptions *opt, const char *event, gint6
     return TRUE;
 }
 
-/* Fills closed_at and closed_by of result from the month's row. */
+/* Writes the month's row, closed on load_id; result's closed_at and closed_by as written. */
 static gboolean
-read_closed(PGconn *conn, const PubPeriodOptions *opt, PubPeriodResult *result, GError **error)
+write_closed(PGconn *conn, const PubPeriodOptions *opt, gint64 load_id, PubPeriodResult *result,
+             GError **error)
 {
-    const char *params[] = {opt->pct, opt->period};
-    PGresult *res = pub_db_query(conn, "could not read the month's state",
-                                 "SELECT to_char(closed_at, 'YYYY-MM-DD HH24:MI:SS TZ'), closed_by"
-                                 " FROM pbc.periods WHERE pct_code = $1 AND period = $2",
-                                 2, params, error);
+    char load[32];
+    g_snprintf(load, sizeof load, "%" G_GINT64_FORMAT, load_id);
+    const char *note = is_blank(opt->reason) ? NULL : opt->reason;
+    const char *params[] = {opt->pct, opt->period, load, g_get_user_name(), note};
+    PGresult *res = pub_db_query(
+        conn, "could not close the month",
+        "INSERT INTO pbc.periods (pct_code, period, status, current_load_id,"
+        " closed_load_id, closed_at, closed_by, closed_os_user, close_note)"
+        " VALUES ($1, $2, 'CLOSED', $3, $3, clock_timestamp(), session_user,"
+        " $4, $5)"
+        " ON CONFLICT (pct_code, period) DO UPDATE SET status = 'CLOSED',"
+        " current_load_id = EXCLUDED.current_load_id,"
+        " closed_load_id = EXCLUDED.closed_load_id,"
+        " closed_at = EXCLUDED.closed_at, closed_by = EXCLUDED.closed_by,"
+        " closed_os_user = EXCLUDED.closed_os_user,"
+        " close_note = EXCLUDED.close_note"
+        " RETURNING to_char(closed_at, 'YYYY-MM-DD HH24:MI:SS TZ'), closed_by",
+        G_N_ELEMENTS(params), params, error);
     if (res == NULL)
         return FALSE;
     if (PQntuples(res) > 0) {
@@ -175,24 +187,8 @@ close_in_transaction(PGconn *conn, const PubPeriodOptions *opt, PubPeriodResult 
         pub_db_rollback(conn);
         return TRUE;
     }
-    char load[32];
-    g_snprintf(load, sizeof load, "%" G_GINT64_FORMAT, st.load_id);
-    const char *note = is_blank(opt->reason) ? NULL : opt->reason;
-    const char *params[] = {opt->pct, opt->period, load, g_get_user_name(), note};
     return record_event(conn, opt, "CLOSE", st.load_id, result, error)
-           && pub_db_exec(conn, "could not close the month",
-                          "INSERT INTO pbc.periods (pct_code, period, status, current_load_id,"
-                          " closed_load_id, closed_at, closed_by, closed_os_user, close_note)"
-                          " VALUES ($1, $2, 'CLOSED', $3, $3, clock_timestamp(), session_user,"
-                          " $4, $5)"
-                          " ON CONFLICT (pct_code, period) DO UPDATE SET status = 'CLOSED',"
-                          " current_load_id = EXCLUDED.current_load_id,"
-                          " closed_load_id = EXCLUDED.closed_load_id,"
-                          " closed_at = EXCLUDED.closed_at, closed_by = EXCLUDED.closed_by,"
-                          " closed_os_user = EXCLUDED.closed_os_user,"
-                          " close_note = EXCLUDED.close_note",
-                          G_N_ELEMENTS(params), params, error)
-           && read_closed(conn, opt, result, error)
+           && write_closed(conn, opt, st.load_id, result, error)
            && pub_db_exec(conn, "could not commit the close", "COMMIT", 0, NULL, error);
 }
 
