@@ -4,6 +4,7 @@
  */
 #include "stmt_page.h"
 
+#include "date.h"
 #include "decimal.h"
 #include "render_html.h"
 #include "render_line_chart.h"
@@ -92,16 +93,19 @@ static const char *const month_names[] = {"January", "February", "March",     "A
                                           "May",     "June",     "July",      "August",
                                           "September", "October", "November", "December"};
 
-/* The calendar month (1..12) of "YYYY-MM", or 0. */
+static const char *const month_abbrevs[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+/* The calendar month (1..12) of "YYYY-MM" (month_parse()), or 0. */
 static int
 month_of(const char *month, int *year)
 {
-    if (month == NULL || strlen(month) != 7 || month[4] != '-')
+    int key;
+    if (month == NULL || !month_parse(month, &key))
         return 0;
-    int m = atoi(month + 5);
     if (year)
-        *year = atoi(month);
-    return m >= 1 && m <= 12 ? m : 0;
+        *year = key / 12;
+    return key % 12 + 1;
 }
 
 char *
@@ -125,16 +129,6 @@ stmt_datetime_text(const char *at)
     if (m == 0)
         return g_strdup(at);
     return g_strdup_printf("%d %s %d, %.5s", atoi(at + 8), month_names[m - 1], y, at + 11);
-}
-
-/* "Sep" for "2006-09" (static); "" when malformed. */
-static const char *
-stmt_month_abbrev(const char *month)
-{
-    static const char *const abbrev[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    int m = month_of(month, NULL);
-    return m ? abbrev[m - 1] : "";
 }
 
 void
@@ -372,14 +366,9 @@ stmt_page_chart(GString *out, const StmtData *d, const GArray *months, const int
 {
     int m = d->month_number;
     /* April .. March: categories from the financial year's first month. */
-    int fy = atoi(d->fin_year);
     const char *labels[12];
-    char months_text[12][8];
-    for (int k = 0; k < 12; k++) {
-        int cal = (k + 3) % 12 + 1;
-        g_snprintf(months_text[k], sizeof months_text[k], "%04d-%02d", fy + (cal < 4 ? 1 : 0), cal);
-        labels[k] = stmt_month_abbrev(months_text[k]);
-    }
+    for (int k = 0; k < 12; k++)
+        labels[k] = month_abbrevs[(k + 3) % 12];
     int64_t spend[12], forecast[13];
     int n_spend = MIN((int)months->len, 12);
     for (int k = 0; k < n_spend; k++)
